@@ -1,0 +1,1 @@
+"""LangGraph graphs, the LLM client and the one settings object."""

@@ -1,0 +1,76 @@
+"""The one settings object: environment variables with the BACKOFFICE_ prefix, and `.env`.
+
+The LLM is off unless OPENAI_API_KEY (or OPENAI_BASE_URL) and BACKOFFICE_LLM_MODEL are set.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIB = 1024 * 1024
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BACKOFFICE_", env_file=".env", extra="ignore")
+
+    home: Path = Field(default=Path(".backoffice"), description="Data directory")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default SQLite at HOME/backoffice.db"
+    )
+    sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+
+    # Intake
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 2525
+    imap_host: str | None = None
+    imap_port: int = 993
+    imap_user: str | None = None
+    imap_password: SecretStr | None = None
+    imap_folder: str = "INBOX"
+    imap_tls: bool = Field(default=True, description="IMAPS (implicit TLS); False only for loopback tests")
+    imap_poll_seconds: int = Field(default=60, ge=1)
+
+    # Limits on untrusted input
+    max_message_bytes: int = Field(default=25 * MIB, gt=0)
+    max_mime_parts: int = Field(default=200, gt=0)
+    max_mime_depth: int = Field(default=8, gt=0)
+    max_attachment_bytes: int = Field(default=20 * MIB, gt=0)
+    max_xml_bytes: int = Field(default=10 * MIB, gt=0)
+    max_pdf_pages: int = Field(default=50, gt=0, description="Pages read from one PDF")
+
+    # LLM (OpenAI-compatible endpoint); off when no model is configured
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "BACKOFFICE_OPENAI_API_KEY"))
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "BACKOFFICE_OPENAI_BASE_URL"))
+    llm_model: str | None = None
+    llm_timeout_seconds: float = Field(default=30.0, gt=0)
+    llm_max_attempts: int = Field(default=4, ge=1)
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'backoffice.db').resolve()}"
+
+    @property
+    def maildir_path(self) -> Path:
+        return self.home / "mail" / "inbox"
+
+    @property
+    def blob_path(self) -> Path:
+        """Content-addressed store of every message's bytes."""
+        return self.home / "blobs"
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_model and (self.openai_api_key or self.openai_base_url))
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings now (never at import time) so tests and the CLI can override them."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""`backoffice demo`: builds the demo company offline and deterministically."""

@@ -1,0 +1,1 @@
+"""Seeded generators of evaluation documents (dev and held-out splits)."""

@@ -1,0 +1,1 @@
+"""Persistence: schema, repositories, audit log, migrations."""

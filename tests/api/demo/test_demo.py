@@ -1,0 +1,285 @@
+"""`backoffice demo`: a whole demo company built offline, deterministically, into BACKOFFICE_HOME, with
+books that balance, an audit chain that verifies (and breaks visibly when tampered with), and an AP
+inbox of real supplier emails. The demo is built once for the module; other homes are copies."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import select
+
+from api.cli import cli
+from memory.db import create_db_engine, session_factory, unit_of_work
+from memory.ledger_store import LedgerStore
+from memory.schema import AuditEntry, Organisation
+from tools.clock import SystemClock
+
+
+def run(home: Path, *args: str) -> Result:
+    env = {"BACKOFFICE_HOME": str(home), "BACKOFFICE_DATABASE_URL": None}
+    return CliRunner().invoke(cli, list(args), env=env, prog_name="backoffice")
+
+
+@dataclass(frozen=True)
+class Demo:
+    home: Path
+    summary: dict
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    home = tmp_path_factory.mktemp("demo") / "home"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(home.parent)  # no stray .env from the working directory
+        result = run(home, "demo", "--json")
+        assert result.exit_code == 0, result.output
+        yield Demo(home, json.loads(result.stdout))
+
+
+def _copy_books(source: Path, target: Path) -> Path:
+    """A consistent copy of a home's SQLite database (WAL included), into a home of its own."""
+    target.mkdir(parents=True)
+    src = sqlite3.connect(source / "backoffice.db")
+    dst = sqlite3.connect(target / "backoffice.db")
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    return target
+
+
+def _manifest(demo: Demo) -> list[dict]:
+    return json.loads((demo.home / "demo" / "inbox_manifest.json").read_text(encoding="utf-8"))
+
+
+# -- the summary and the books ---------------------------------------------------------------
+
+def test_the_summary_is_balanced_and_its_counts_are_sensible(demo: Demo) -> None:
+    s = demo.summary
+    assert s["organisation"] == "Harbour & Vine Homewares Pty Ltd"
+    assert Path(s["home"]) == demo.home.resolve()
+    assert s["database"] == f"sqlite:///{demo.home.resolve() / 'backoffice.db'}"
+    tb = s["trial_balance"]
+    assert tb["balanced"] is True
+    assert tb["total_debit"] == tb["total_credit"]
+    assert Decimal(tb["total_debit"]) > Decimal("1000000")
+    c = s["counts"]
+    assert c["employees"] == 22
+    assert c["suppliers"] >= 15
+    assert c["customers"] >= 6
+    assert c["inbox_messages"] >= 12
+    assert c["open_purchase_orders"] >= 2
+    assert c["pay_runs"] >= 24  # fortnightly for a year
+    assert c["bills"] >= 12 * 14 and c["sales"] >= 52
+    assert c["payments"] > 0 and c["journals"] > c["bills"] + c["sales"]
+    assert s["audit"]["rows"] > c["journals"]
+    assert len(s["audit"]["head_hash"]) == 64
+    assert 0 < s["seconds"] < 60
+
+
+def test_trial_balance_json_balances_in_exact_decimal_strings(demo: Demo) -> None:
+    result = run(demo.home, "ledger", "trial-balance", "--json")
+    assert result.exit_code == 0, result.output
+    tb = json.loads(result.stdout)
+    assert tb["balanced"] is True
+    assert isinstance(tb["total_debit"], str) and isinstance(tb["total_credit"], str)
+    assert tb["total_debit"] == tb["total_credit"] == demo.summary["trial_balance"]["total_debit"]
+    total = Decimal(tb["total_debit"])
+    assert total.as_tuple().exponent == -2
+    assert sum(Decimal(r["debit"]) for r in tb["rows"]) == total
+    assert sum(Decimal(r["credit"]) for r in tb["rows"]) == total
+    for row in tb["rows"]:
+        assert Decimal(row["balance"]) == Decimal(row["debit"]) - Decimal(row["credit"])
+    by_code = {r["code"]: r for r in tb["rows"]}
+    assert Decimal(by_code["1100"]["debit"]) > 0  # the business has money in the bank
+    assert Decimal(by_code["6200"]["debit"]) > 0  # and paid wages
+
+
+def test_trial_balance_as_of_a_date_also_balances(demo: Demo) -> None:
+    tb = json.loads(run(demo.home, "ledger", "trial-balance", "--as-of", "2025-12-31", "--json").stdout)
+    assert tb["as_of"] == "2025-12-31"
+    assert tb["balanced"] is True
+    assert Decimal(tb["total_debit"]) < Decimal(demo.summary["trial_balance"]["total_debit"])
+
+
+def test_ledger_journal_for_june_returns_only_june_journals(demo: Demo) -> None:
+    result = run(demo.home, "ledger", "journal", "--from", "2026-06-01", "--to", "2026-06-30", "--json")
+    assert result.exit_code == 0, result.output
+    journals = json.loads(result.stdout)
+    assert len(journals) > 20
+    dates = [date.fromisoformat(j["date"]) for j in journals]
+    assert all(date(2026, 6, 1) <= d <= date(2026, 6, 30) for d in dates)
+    assert dates == sorted(dates)
+    assert {"bill", "sale", "payment", "payroll"} <= {j["source_type"] for j in journals}
+    for j in journals:
+        assert sum(Decimal(ln["debit"]) for ln in j["lines"]) == sum(
+            Decimal(ln["credit"]) for ln in j["lines"])
+    everything = json.loads(run(demo.home, "ledger", "journal", "--json").stdout)
+    assert len(everything) == demo.summary["counts"]["journals"]
+    assert [j["id"] for j in everything if j["date"].startswith("2026-06")] == [j["id"] for j in journals]
+
+
+def test_the_march_quarter_bas_is_paid_in_april(demo: Demo) -> None:
+    result = run(demo.home, "ledger", "journal", "--from", "2026-04-01", "--to", "2026-04-30", "--json")
+    narrations = [j["narration"] for j in json.loads(result.stdout)]
+    assert "BAS Jan-Mar 2026: GST and PAYG withholding" in narrations
+
+
+# -- the audit chain -------------------------------------------------------------------------
+
+def test_audit_verify_passes_on_the_demo(demo: Demo) -> None:
+    result = run(demo.home, "audit", "verify")
+    assert result.exit_code == 0, result.output
+    head = demo.summary["audit"]["head_hash"]
+    assert f"audit log intact: {demo.summary['audit']['rows']} rows, head {head}" in result.output
+    pinned = run(demo.home, "audit", "verify", "--expect-head", head, "--json")
+    assert pinned.exit_code == 0 and json.loads(pinned.stdout)["intact"] is True
+
+
+def test_a_tampered_audit_row_is_named_by_verify(demo: Demo, tmp_path: Path) -> None:
+    home = _copy_books(demo.home, tmp_path / "tampered")
+    with sqlite3.connect(home / "backoffice.db") as db:
+        db.execute("DROP TRIGGER audit_log_no_update")
+        db.execute("""UPDATE audit_log SET payload = '{"forged":true}' WHERE seq = 10""")
+    db.close()
+    result = run(home, "audit", "verify")
+    assert result.exit_code == 1
+    assert "audit log BROKEN at row 10: row 10 was edited after it was written" in result.stderr
+    report = json.loads(run(home, "audit", "verify", "--json").stdout)
+    assert report["intact"] is False and report["first_bad_seq"] == 10 and report["rows_checked"] == 9
+    # the original home is untouched
+    assert run(demo.home, "audit", "verify").exit_code == 0
+
+
+def test_a_truncated_audit_log_is_caught_by_the_recorded_head(demo: Demo, tmp_path: Path) -> None:
+    home = _copy_books(demo.home, tmp_path / "truncated")
+    last = demo.summary["audit"]["rows"]
+    with sqlite3.connect(home / "backoffice.db") as db:
+        db.execute("DROP TRIGGER audit_log_no_delete")
+        db.execute("DELETE FROM audit_log WHERE seq >= ?", (last - 4,))
+    db.close()
+    assert run(home, "audit", "verify").exit_code == 0  # the chain that is left is intact...
+    result = run(home, "audit", "verify", "--expect-head", demo.summary["audit"]["head_hash"])
+    assert result.exit_code == 1  # ...but the head recorded earlier is gone
+    assert "not on the chain" in result.stderr
+
+
+# -- the AP inbox ----------------------------------------------------------------------------
+
+def test_the_maildir_holds_one_parseable_invoice_email_per_manifest_entry(demo: Demo) -> None:
+    new = demo.home / "mail" / "inbox" / "new"
+    manifest = _manifest(demo)
+    files = sorted(p.name for p in new.iterdir())
+    assert len(files) == len(manifest) == demo.summary["counts"]["inbox_messages"] >= 12
+    assert sorted(Path(m["file"]).name for m in manifest) == files
+    assert not any((demo.home / "mail" / "inbox" / "tmp").iterdir())
+    assert {m["scenario"] for m in manifest} >= {"clean", "clean_po_match", "partial_receipt",
+                                                 "bank_details_changed", "duplicate", "unknown_supplier"}
+    for entry in manifest:
+        expected = entry["expected"]
+        message = email.message_from_bytes((demo.home / "mail" / "inbox" / entry["file"]).read_bytes(),
+                                           policy=email.policy.default)
+        assert message["Message-ID"] == entry["message_id"]
+        assert message["From"].addresses[0].addr_spec == expected["supplier"]["email"]
+        attachments = list(message.iter_attachments())
+        assert len(attachments) == 1, entry["file"]
+        attachment = attachments[0]
+        kind = attachment.get_content_type()
+        assert kind in ("application/pdf", "application/xml"), kind
+        assert entry["format"] == ("ubl" if kind == "application/xml" else entry["format"])
+        assert entry["format"].startswith("pdf:") == (kind == "application/pdf")
+        assert attachment.get_filename() == f"{expected['invoice_number']}.{kind.split('/')[1]}"
+        subtotal, tax, total = (Decimal(expected[k]) for k in ("subtotal", "tax", "total"))
+        assert total == subtotal + tax, entry["file"]
+        assert sum(Decimal(ln["amount"]) for ln in expected["lines"]) == subtotal
+        body = message.get_body(preferencelist=("plain",))
+        assert body is not None and f"${total:,.2f}" in body.get_content()
+        content = attachment.get_content()
+        if kind == "application/pdf":
+            assert content.startswith(b"%PDF")
+            pdf = pdfium.PdfDocument(content)
+            try:
+                text = "".join(page.get_textpage().get_text_range() for page in pdf)
+            finally:
+                pdf.close()
+            assert expected["invoice_number"] in text, entry["file"]
+        else:
+            xml = content if isinstance(content, str) else content.decode("utf-8")
+            assert f">{expected['invoice_number']}</cbc:ID>" in xml
+            assert expected["total"] in xml
+
+
+def test_the_inbox_waits_on_open_purchase_orders_with_goods_received(demo: Demo) -> None:
+    manifest = _manifest(demo)
+    po_numbers = [m["expected"]["purchase_order"] for m in manifest if m["expected"]["purchase_order"]]
+    assert len(po_numbers) >= 2
+    assert len(po_numbers) == demo.summary["counts"]["open_purchase_orders"]
+    changed = next(m for m in manifest if m["scenario"] == "bank_details_changed")
+    assert changed["expected"]["payment"]["bsb"] == "033000"
+
+
+# -- determinism and safety ------------------------------------------------------------------
+
+def test_rebuilding_gives_identical_books_audit_and_mail(demo: Demo, tmp_path: Path) -> None:
+    home = tmp_path / "again"
+    shutil.copytree(demo.home, home)  # rebuild over an existing demo: it replaces its own books
+    result = run(home, "demo")
+    assert result.exit_code == 0, result.output
+    # the plain summary is for people
+    assert result.output.startswith("Demo company built: Harbour & Vine Homewares Pty Ltd")
+    assert "22 employees" in result.output
+    assert demo.summary["audit"]["head_hash"][:16] in result.output
+    assert "Next: backoffice ledger trial-balance; backoffice audit verify" in result.output
+    # the same audit chain, to the last hash, and the same books
+    report = json.loads(run(home, "audit", "verify", "--json").stdout)
+    assert report["intact"] is True
+    assert report["head_hash"] == demo.summary["audit"]["head_hash"]
+    assert report["rows_checked"] == demo.summary["audit"]["rows"]
+    tb = json.loads(run(home, "ledger", "trial-balance", "--json").stdout)
+    assert tb["total_debit"] == demo.summary["trial_balance"]["total_debit"]
+    # and byte-identical mail and manifest
+    for sub in ("mail/inbox/new", "demo"):
+        ours = {p.name: p.read_bytes() for p in (demo.home / sub).iterdir()}
+        theirs = {p.name: p.read_bytes() for p in (home / sub).iterdir()}
+        assert ours == theirs, sub
+
+
+def test_the_demo_will_not_replace_another_companys_books(tmp_path: Path) -> None:
+    home = tmp_path / "real"
+    assert run(home, "db", "upgrade").exit_code == 0
+    engine = create_db_engine(f"sqlite:///{home / 'backoffice.db'}")
+    with unit_of_work(session_factory(engine)) as session:
+        LedgerStore(session, SystemClock(), "owner").create_organisation(
+            "Real Books Pty Ltd", "53 004 085 616", state="VIC")
+    engine.dispose()
+
+    result = run(home, "demo")
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "Real Books Pty Ltd" in result.stderr
+    assert "will not replace them" in result.stderr
+    assert "[demo_refused]" in result.stderr
+
+    engine = create_db_engine(f"sqlite:///{home / 'backoffice.db'}")
+    try:
+        with unit_of_work(session_factory(engine)) as session:
+            org = session.get(Organisation, 1)
+            assert org is not None and org.name == "Real Books Pty Ltd" and org.abn == "53004085616"
+            assert session.scalars(select(AuditEntry.action)).all() == ["organisation.created"]
+    finally:
+        engine.dispose()
+    assert not (home / "mail").exists()
+    assert run(home, "audit", "verify").exit_code == 0

@@ -1,0 +1,271 @@
+"""Line items from a positioned text layer: find the table's header row, take its column x-positions,
+and read each row by putting words into columns.
+
+Why word-level rather than gap-split cells: in tight layouts (Courier, narrow columns) a right-aligned
+quantity and a left-aligned description can sit closer than a double space, so cells cannot be told
+apart by gaps. Column types help instead: numbers go to numeric columns near their header, taken from
+the row's right end (and left end, for Qty/Item columns before the description); the words left in the
+middle are the description. Rows without an amount that sit just under a row continue its description
+(wrapped text). Each page's repeated header restarts the table, so multi-page invoices join up.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from tools.documents.layout_values import is_number_token, parse_amount
+from tools.documents.pdf_text import Line, Page, Word
+
+# Header vocabulary, longest phrases first within each kind. Kinds: desc, qty, price, amount, tax, code.
+_HEADERS: tuple[tuple[str, str], ...] = tuple(
+    (kind, phrase) for kind, phrases in (
+        ("price", ("unit price ex gst", "unit price excl gst", "unit ex gst", "unit price", "unit cost",
+                   "unit rate", "price each", "unit $", "rate", "price", "each", "einzelpreis", "nettopreis",
+                   "preis", "prix unitaire", "prijs", "unit amount")),
+        ("amount", ("amount ex gst", "amount excl gst", "total ex gst", "total excl gst", "line amount",
+                    "line total", "ext. price", "ext price", "extended", "net amount", "amount aud",
+                    "amount eur", "amount usd", "amount", "total", "value", "fee", "subtotal", "betrag",
+                    "nettobetrag", "gesamtpreis", "gesamt", "montant", "bedrag", "line value")),
+        ("qty", ("hrs/qty", "quantity", "qty", "qté", "units", "unit", "hours", "hrs", "menge", "anzahl",
+                 "aantal", "quantité")),
+        ("tax", ("tax code", "gst rate", "gst", "tax", "vat", "mwst", "ust", "steuersatz", "btw", "tva",
+                 "vat %", "tax %")),
+        ("desc", ("description of services", "item description", "product / service", "product/service",
+                  "description", "particulars", "details", "product", "service", "item", "items",
+                  "bezeichnung", "beschreibung", "artikel", "omschrijving", "désignation", "designation")),
+        ("code", ("item code", "item no", "item #", "code", "sku", "art-nr", "pos", "no.", "#", "line")),
+    ) for phrase in phrases)
+_HEADER_INDEX: dict[str, list[tuple[str, list[str]]]] = {}
+for _kind, _phrase in _HEADERS:
+    _words = _phrase.split()
+    _HEADER_INDEX.setdefault(_words[0], []).append((_kind, _words))
+for _v in _HEADER_INDEX.values():
+    _v.sort(key=lambda kw: -len(kw[1]))
+
+_TAX_VALUE = re.compile(r"^(?:gst|fre|gst[\s-]?free|free|n-t|inp|cap|exempt|y|n|yes|no|s|z|e|\d{1,2}(?:[.,]\d+)?\s?%|"
+                        r"gst\s?inc|taxable|nil|\*)$", re.IGNORECASE)
+_TOTALS_START = re.compile(r"^(?:sub[\s-]?total|total|gst\b|tax\b|amount due|balance|net total|gross total|"
+                           r"fees \(|plus gst|invoice total|grand total|summe|rechnungssumme|nettobetrag|"
+                           r"steuerbetrag|gesamt)", re.IGNORECASE)
+_MONEY = re.compile(r"\d[.,]\d{2}(?!\d)")
+_UNIT_WORDS = {"stk", "stk.", "pcs", "ea", "each", "hrs", "hr", "h", "kg", "m", "lm", "x", "st", "pc", "units"}
+
+
+@dataclass
+class Column:
+    kind: str
+    x0: float
+    x1: float
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+@dataclass
+class RowDraft:
+    cells: dict[str, str]
+    desc: list[str] = field(default_factory=list)
+    y1: float = 0.0
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class TableRow:
+    description: str | None
+    quantity: Decimal | None
+    unit_price: Decimal | None
+    amount: Decimal | None
+    tax_code: str | None
+    page: int
+
+
+def header_columns(line: Line) -> list[Column] | None:
+    """Columns if `line` looks like a line-item table header, else None."""
+    words = line.words
+    cols: list[Column] = []
+    i = 0
+    unknown = 0
+    while i < len(words):
+        low = words[i].text.lower().rstrip(":")
+        match = None
+        for kind, phrase in _HEADER_INDEX.get(low, ()):
+            seq = [w.text.lower().rstrip(":") for w in words[i:i + len(phrase)]]
+            if seq == phrase:
+                match = (kind, len(phrase))
+                break
+        if match:
+            kind, n = match
+            cols.append(Column(kind, words[i].x0, words[i + n - 1].x1))
+            i += n
+            continue
+        # Not a header word: "(AUD)", "$", "ex", "GST" continuing the previous header cell.
+        if cols and words[i].x0 - cols[-1].x1 < 1.2 * words[i].size:
+            cols[-1].x1 = words[i].x1
+        else:
+            unknown += 1
+        i += 1
+    kinds = [c.kind for c in cols]
+    if "desc" not in kinds and "item" not in kinds:
+        return None
+    if unknown > 1 or len(cols) < 3 or "amount" not in kinds and "price" not in kinds:
+        return None
+    # "Item" is the description unless another column is the description.
+    descs = [c for c in cols if c.kind == "desc"]
+    if len(descs) > 1:
+        for c in descs:
+            if c is not descs[-1]:
+                c.kind = "code"
+    # With no amount column, the last price-like column is the line amount.
+    if "amount" not in [c.kind for c in cols]:
+        prices = [c for c in cols if c.kind == "price"]
+        prices[-1].kind = "amount"
+    if [c.kind for c in cols].count("amount") > 1:
+        amounts = [c for c in cols if c.kind == "amount"]
+        for c in amounts[:-1]:
+            c.kind = "price" if "price" not in [x.kind for x in cols] else "other"
+    return cols
+
+
+def _merge_tokens(words: tuple[Word, ...]) -> list[Word]:
+    """Join tokens that belong together: '$' + '12.00', '19' + '%', 'GST' + 'Free', '20' + 'Stk'."""
+    out: list[Word] = []
+    for w in words:
+        if out:
+            prev = out[-1]
+            close = w.x0 - prev.x1 < 0.8 * max(w.size, prev.size)
+            low = w.text.lower()
+            join = close and (
+                prev.text in ("$", "€", "AUD", "A$", "EUR", "-") and is_number_token(w.text)
+                or w.text in ("%", "€", "EUR") and is_number_token(prev.text)
+                or prev.text.lower() == "gst" and low in ("free", "exempt", "inc")
+                or low in _UNIT_WORDS and is_number_token(prev.text) and not prev.text.endswith("%"))
+            if join:
+                sep = "" if w.text == "%" else " "
+                out[-1] = Word(prev.text + sep + w.text, prev.x0, min(prev.y0, w.y0), w.x1,
+                               max(prev.y1, w.y1), prev.size)
+                continue
+        out.append(w)
+    return out
+
+
+def _numeric(text: str) -> bool:
+    t = re.sub(r"\s*(?:" + "|".join(_UNIT_WORDS) + r")\.?$", "", text, flags=re.IGNORECASE)
+    return is_number_token(t)
+
+
+def _fits(w: Word, col: Column, tol: float) -> bool:
+    """Is `w` horizontally where a value of `col` would be? Numbers may be right-, centre- or
+    left-aligned under their header, and longer than it."""
+    return w.x1 >= col.x0 - tol and w.x0 <= col.x1 + tol * 0.6
+
+
+def _assign(line: Line, cols: list[Column]) -> tuple[dict[str, str], list[str]] | None:
+    words = _merge_tokens(line.words)
+    desc_i = next((i for i, c in enumerate(cols) if c.kind == "desc"), 0)
+    cells: dict[str, str] = {}
+    tol = 45.0
+    # Right end: numbers/tax codes into the columns right of the description, right to left.
+    right_cols = list(range(len(cols) - 1, desc_i, -1))
+    j = len(words) - 1
+    for ci in right_cols:
+        if j < 0:
+            break
+        w = words[j]
+        col = cols[ci]
+        ok = _TAX_VALUE.match(w.text) if col.kind == "tax" else _numeric(w.text)
+        if col.kind == "tax" and not ok and _numeric(w.text):
+            ok = None  # tax column empty in this row; let a number fall to the next column
+        if ok and _fits(w, col, tol):
+            cells[col.kind] = w.text
+            j -= 1
+    # Left end: columns before the description (Qty, Item, Code).
+    i = 0
+    for ci in range(desc_i):
+        if i > j:
+            break
+        w = words[i]
+        if (_numeric(w.text) or cols[ci].kind == "code" and re.fullmatch(r"[\w\-./]{1,14}", w.text)) \
+                and _fits(w, cols[ci], tol) and w.x1 < cols[desc_i].x0 + 2:
+            cells[cols[ci].kind] = w.text
+            i += 1
+    desc = [w.text for w in words[i:j + 1]]
+    return cells, desc
+
+
+def _is_totals(text: str, decimal_comma: bool) -> bool:
+    from tools.documents.layout_money import classify_label
+    from tools.documents.layout_values import find_amounts
+
+    if _TOTALS_START.match(text):
+        return True
+    amounts = find_amounts(text, decimal_comma=decimal_comma)
+    return bool(amounts) and classify_label(text[:amounts[-1][1]]) not in (None, "paid")
+
+
+def read_table(pages: tuple[Page, ...], *, decimal_comma: bool = False) -> list[TableRow]:
+    """Every line item under every table header in the document, in order."""
+    rows: list[RowDraft] = []
+    for page in pages:
+        cols: list[Column] | None = None
+        current: RowDraft | None = None
+        last_y1 = 0.0
+        for line in page.lines:
+            if cols is None:
+                cols = header_columns(line)
+                last_y1 = line.y1
+                continue
+            totals_line = _is_totals(line.text, decimal_comma)
+            if totals_line or header_columns(line) is not None:
+                if totals_line:
+                    cols = None
+                current = None
+                continue
+            gap = line.y0 - last_y1
+            desc_col = next((c for c in cols if c.kind == "desc"), None)
+            cells, desc = _assign(line, cols)
+            if "amount" in cells and _MONEY.search(cells["amount"]) \
+                    and parse_amount(cells["amount"], decimal_comma=decimal_comma) is not None:
+                current = RowDraft(cells, desc, line.y1, page.number)
+                rows.append(current)
+                last_y1 = line.y1
+                continue
+            cont_ok = (current is not None and desc and not cells and gap < 1.2 * line.size
+                       and desc_col is not None and line.x0 >= desc_col.x0 - 6)
+            if cont_ok and current is not None:
+                current.desc.extend(desc)
+                last_y1 = line.y1
+                continue
+            if gap > 3 * line.size + 8 and rows and current is not None:
+                cols = None  # the table has ended (notes, footer); a new header may follow
+                current = None
+    out = []
+    for r in rows:
+        tax = r.cells.get("tax")
+        out.append(TableRow(" ".join(r.desc) or None, _num(r, "qty", decimal_comma),
+                            _num(r, "price", decimal_comma), _num(r, "amount", decimal_comma),
+                            normalise_tax_code(tax), r.page))
+    return out
+
+
+def _num(row: RowDraft, kind: str, decimal_comma: bool) -> Decimal | None:
+    v = row.cells.get(kind)
+    if v is None:
+        return None
+    if kind == "qty":
+        v = re.sub(r"\s*[A-Za-z.]+$", "", v)  # "20 Stk" -> 20
+    return parse_amount(v, decimal_comma=decimal_comma)
+
+
+def normalise_tax_code(value: str | None) -> str | None:
+    """'10%', 'GST', 'Y', 'Yes', 'S' → GST; 'GST Free', 'FRE', 'N', '0%', 'Z', 'E' → FRE."""
+    if value is None:
+        return None
+    v = value.strip().lower().replace(" ", "")
+    if v in ("gst", "10%", "10.0%", "10.00%", "y", "yes", "s", "taxable", "gstinc", "*"):
+        return "GST"
+    if v in ("fre", "gstfree", "gst-free", "free", "n", "no", "0%", "0.0%", "0.00%", "z", "e", "exempt", "nil"):
+        return "FRE"
+    return value.strip().upper()
