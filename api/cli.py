@@ -292,5 +292,15 @@ def audit_verify(ctx: click.Context, expect_head: str | None, as_json: bool) -> 
         sys.exit(1)
 
 
+def _register_groups() -> None:
+    # Command groups that live in their own modules, so this file stays readable.
+    from api.cli_inbox import inbox
+
+    cli.add_command(inbox)
+
+
+_register_groups()
+
+
 def main() -> None:
     cli(prog_name="backoffice")

@@ -1,7 +1,6 @@
 """`backoffice inbox …`: record mail from files, the Maildir, SMTP and IMAP. Thin: parse, call the
 intake, print one line per message (recorded / duplicate / quarantined (reason) / refused).
 
-Register with `cli.add_command(inbox)` in api/cli.py.
 """
 
 from __future__ import annotations

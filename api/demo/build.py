@@ -20,7 +20,8 @@ from memory.contacts_store import ContactsStore
 from memory.db import create_db_engine, session_factory, unit_of_work
 from memory.ledger_store import LedgerStore
 from memory.migrate import upgrade
-from memory.schema import Base, Contact, Employee, Invoice, Journal, Organisation
+from memory.tables import metadata
+from memory.schema import Contact, Employee, Invoice, Journal, Organisation
 from memory.trading_store import TradingStore
 from tools.clock import SteppingClock
 from tools.demo.company import LOCK_DATE, ORGANISATION
@@ -143,7 +144,7 @@ def _fresh_database(settings: Settings) -> Engine:
                                 busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     # Append-only rules forbid DELETE, so the demo's own tables are dropped and recreated.
     with engine.begin() as connection:
-        Base.metadata.drop_all(connection)
+        metadata.drop_all(connection)
         connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
     return engine
 

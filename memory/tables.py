@@ -1,0 +1,9 @@
+"""Every table's model registered on one metadata: Alembic's comparisons and the demo's reset need
+them all, and the models live in several modules."""
+
+from __future__ import annotations
+
+from memory import documents_schema, inbox_schema  # noqa: F401  (registers their tables)
+from memory.schema import Base
+
+metadata = Base.metadata
