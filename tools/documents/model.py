@@ -81,6 +81,8 @@ class Extraction(_Model):
     field_methods: dict[str, Method] = Field(default_factory=dict)
     issues: tuple[Issue, ...] = ()
     method: Method
+    # Which model and prompt version produced LLM-read fields (evidence for every decision).
+    provenance: dict[str, str] = Field(default_factory=dict)
 
     def contract(self) -> dict[str, Any]:
         """The DESIGN.md §5 JSON object (decimal strings, ISO dates, nulls for absent values)."""

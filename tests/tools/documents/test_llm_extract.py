@@ -26,10 +26,9 @@ from tools.documents.llm_extract import (
     LlmBadOutput,
     ReplyUnusable,
     llm_extract,
-    merge_extractions,
     parse_reply,
-    should_use_llm,
 )
+from tools.documents.llm_merge import merge_extractions, should_use_llm
 from tools.documents.model import Extraction, Issue, Method, Payment, Supplier
 from tools.documents.redact import redact
 
