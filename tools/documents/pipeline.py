@@ -69,6 +69,7 @@ class MessageReading:
     skipped: tuple[SkippedDocument, ...] = ()
     texts: tuple[LabelledText, ...] = ()
     issues: tuple[Issue, ...] = field(default=())
+    sender: str | None = None        # the From address, for matching the supplier by domain
 
 
 def _unreadable(exc: Exception) -> DocumentUnreadable:
@@ -218,4 +219,5 @@ def read_message(raw: bytes, *, ocr: Ocr | None, options: ReadingOptions = Readi
         if s.code == "image_not_read":  # a logo or a photo beside the invoice: normal, not a problem
             continue
         issues.append(Issue(code="attachment_unreadable", message=f"{s.source}: {s.message} [{s.code}]"))
-    return MessageReading(chosen, others, tuple(skipped), tuple(texts), tuple(issues))
+    sender = parsed.sender.address if parsed.sender else None
+    return MessageReading(chosen, others, tuple(skipped), tuple(texts), tuple(issues), sender)
