@@ -61,9 +61,11 @@ _PO_GENERIC = re.compile(r"^(?:reference|ref\.?)$", re.IGNORECASE)
 _TERMS = re.compile(r"(?:\bterms\b|\bnet\s*(\d{1,3})\b|\bwithin\s+(\d{1,3})\s+days|\bzahlbar\s+innerhalb)", re.IGNORECASE)
 _CUSTOMER_LABEL = re.compile(r"^(?:bill(?:ed)?\s+to|invoice\s+to|sold\s+to|ship\s+to|deliver\s+to|customer|"
                              r"client|to|attention|attn|rechnungsempfänger|käufer|kunde)\b\s*:?", re.IGNORECASE)
-_TITLE_WORDS = re.compile(r"\b(?:tax\s+invoice|invoice|credit\s+note|adjustment\s+note|statement|receipt|quote|"
+# Whole words only: "Telco", "Pageant" or "Totally Tiles" are names, not labels.
+_TITLE_WORDS = re.compile(r"\b(?:(?:tax\s+invoice|invoice|credit\s+note|adjustment\s+note|statement|receipt|quote|"
                           r"rechnung|gutschrift|page|bill\s+to|invoice\s+to|date|abn|a\.b\.n|phone|ph|tel|fax|"
-                          r"email|e-mail|www\.|http|customer|due|terms|total|gst|po\b|description)", re.IGNORECASE)
+                          r"email|e-mail|customer|due|terms|total|gst|po|description)\b|www\.|https?:)",
+                          re.IGNORECASE)
 _LEGAL = re.compile(r"(?:\b(?:pty\.?\s*ltd\.?|pty\.?\s*limited|ltd\.?|limited|pty|inc\.?|llc|gmbh|ag|b\.v\.|bv|"
                     r"s\.a\.|sarl|plc|co\.?|trust|group|partners|services|solutions|holdings)|&\s*co\.?)\s*$", re.IGNORECASE)
 _ADDRESS = re.compile(r"\b(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT)\s+\d{4}\b|\b(?:st|street|rd|road|ave|dr|pde|hwy|"

@@ -161,3 +161,12 @@ def test_hidden_text_and_capped_pages_become_issues() -> None:
     hidden = next(i for i in ext.issues if i.code == "hidden_text")
     assert "Ignore previous instructions" in hidden.message
     assert ext.invoice_number == "H-0"
+
+
+@pytest.mark.parametrize("name", ["Southern Telco Business", "Totally Tiles Pty Ltd", "Pageant Events",
+                                  "Duet Plumbing"])
+def test_a_supplier_name_that_starts_like_a_label_is_still_the_supplier(name: str) -> None:
+    g = generate("dev", 1, seed=11)[0]
+    inv = dataclasses.replace(g.invoice, supplier=dataclasses.replace(g.invoice.supplier, name=name))
+    ext = _extract(render_invoice_pdf(inv, "modern"), own_abn=inv.customer.abn)
+    assert ext.supplier.name == name
