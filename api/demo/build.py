@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, inspect, select, text
 
 from agent.settings import Settings
 from api.demo import history as h
+from api.demo.inbox_step import IntakeSummary, read_inbox
 from api.demo.mailbox import MAILBOX_SUPPLIERS, open_purchase_orders, write_mailbox
 from memory import audit
 from memory.contacts_store import ContactsStore
@@ -44,6 +45,7 @@ class DemoSummary:
     total_credit: Decimal = Decimal("0.00")
     audit_rows: int = 0
     audit_head: str = ""
+    intake: IntakeSummary = field(default_factory=IntakeSummary)
 
     def as_dict(self) -> dict[str, object]:
         return {"organisation": self.organisation, "home": str(self.home), "database": self.database,
@@ -53,6 +55,7 @@ class DemoSummary:
                                   "total_credit": str(self.total_credit),
                                   "balanced": self.total_debit == self.total_credit},
                 "audit": {"rows": self.audit_rows, "head_hash": self.audit_head},
+                "intake": self.intake.as_dict(),
                 "seconds": round(self.seconds, 2)}
 
     def as_text(self) -> str:
@@ -65,7 +68,8 @@ class DemoSummary:
             f"  documents    {c['bills']} bills, {c['sales']} sales invoices, {c['payments']} payments, "
             f"{c['open_purchase_orders']} open purchase orders",
             f"  payroll      {c['employees']} employees, {c['pay_runs']} pay runs",
-            f"  AP inbox     {c['inbox_messages']} supplier emails waiting in {self.maildir}",
+            f"  AP inbox     {c['inbox_messages']} supplier emails received into {self.maildir}",
+            self.intake.as_text(),
             f"  audit log    {self.audit_rows} rows, head {self.audit_head[:16]}…",
             f"  database     {self.database}",
             "Next: backoffice ledger trial-balance; backoffice audit verify",
@@ -97,13 +101,17 @@ def build_demo(settings: Settings) -> DemoSummary:
         ledger.set_lock_date(LOCK_DATE, "March quarter BAS lodged")
         inbox = write_mailbox(trading, {k: c.id for k, c in record.suppliers.items()},
                               lambda s: h.supplier_lines(rng, s), maildir, manifest)
-        tb = ledger.trial_balance()
-        chain = audit.verify(session)
         counts = _counts(session, trading, len(inbox))
+    sessions = session_factory(engine)
+    intake = read_inbox(settings, sessions, clock)
+    with unit_of_work(sessions) as session:
+        tb = LedgerStore(session, clock, "demo").trial_balance()
+        chain = audit.verify(session)
     url = engine.url.render_as_string(hide_password=True)
     engine.dispose()
     return DemoSummary(home, url, maildir, manifest, ORGANISATION["name"], perf_counter() - started,
-                       counts, tb.total_debit, tb.total_credit, chain.rows_checked, chain.head_hash)
+                       counts, tb.total_debit, tb.total_credit, chain.rows_checked, chain.head_hash,
+                       intake)
 
 
 def _counts(session, trading: TradingStore, inbox: int) -> dict[str, int]:  # type: ignore[no-untyped-def]
