@@ -258,6 +258,20 @@ def _wrapped_name(doc: Doc, cell: Cell, customer: set[int]) -> str:
     return " ".join(parts)
 
 
+def _supplier_email(doc: Doc, customer: set[int]) -> str | None:
+    """The first email outside the customer's block. A customer row can carry the supplier's
+    details in another column ("Bill to" on the left, the supplier's contact on the right), so a
+    cell well to the right of the customer block's column still counts."""
+    block_x = min((r.cells[0].x0 for r in doc.lines if r.index in customer and r.cells), default=None)
+    for row in doc.lines:
+        for cell in row.cells:
+            for found in find_emails(cell.text):
+                beside = block_x is not None and cell.x0 > block_x + 150 and cell is not row.cells[0]
+                if row.index not in customer or beside:
+                    return found
+    return None
+
+
 def _terms_days(doc: Doc) -> int | None:
     for row in doc.lines:
         text = row.text
@@ -353,8 +367,7 @@ def extract_fields(text: PdfText | OcrText, *, own_abn: str | None = None) -> Ex
     hint = supplier_abns[0][1] if len({a[0] for a in supplier_abns}) == 1 else None
     name, name_conf, name_cell = _supplier_name(doc, max(header_end, 1), customer, hint)
     abn_pick = _pick_abn(doc, supplier_abns, name_cell)
-    emails = [(e, row.index) for row in doc.lines for e in find_emails(row.text)]
-    email = next((e for e, i in emails if i not in customer), None)
+    email = _supplier_email(doc, customer)
     supplier = Supplier(name=name, abn=abn_pick[0] if abn_pick else None, email=email)
     if supplier.abn:
         conf["supplier.abn"] = 0.97 if abn_pick and abn_pick[2] else 0.85

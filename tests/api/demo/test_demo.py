@@ -90,6 +90,33 @@ def test_the_summary_is_balanced_and_its_counts_are_sensible(demo: Demo) -> None
     assert 0 < s["seconds"] < 60
 
 
+def test_the_intake_records_every_message_and_reads_each_invoice_exactly(demo: Demo) -> None:
+    """Every demo email is recorded and extracted; each scenario raises exactly its own issue; the
+    stored extraction equals the manifest's expected fields."""
+    manifest = _manifest(demo)
+    intake = demo.summary["intake"]
+    assert intake["recorded"] == len(manifest) and intake["quarantined"] == []
+    assert sum(intake["methods"].values()) == len(manifest)
+    assert intake["methods"]["ubl"] == sum(m["format"] == "ubl" for m in manifest)
+    engine = create_db_engine(f"sqlite:///{demo.home / 'backoffice.db'}")
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT m.message_id, d.issue_codes, d.extraction FROM extracted_documents d "
+            "JOIN inbox_messages m ON m.id = d.inbox_message_id").all()
+    engine.dispose()
+    stored = {mid: (codes, json.loads(doc)) for mid, codes, doc in rows}
+    want_issue = {"duplicate": "duplicate_suspected", "bank_details_changed": "bank_details_changed",
+                  "unknown_supplier": "supplier_unknown"}
+    for entry in manifest:
+        codes, doc = stored[entry["message_id"].strip("<>")]
+        expected = want_issue.get(entry["scenario"])
+        assert set(filter(None, codes.split(","))) == ({expected} if expected else set()), entry["file"]
+        for key in ("invoice_number", "issue_date", "due_date", "subtotal", "tax", "total",
+                    "purchase_order", "supplier"):
+            assert doc[key] == entry["expected"][key], (entry["file"], key)
+        assert [ln["amount"] for ln in doc["lines"]] == [ln["amount"] for ln in entry["expected"]["lines"]]
+
+
 def test_trial_balance_json_balances_in_exact_decimal_strings(demo: Demo) -> None:
     result = run(demo.home, "ledger", "trial-balance", "--json")
     assert result.exit_code == 0, result.output
@@ -179,18 +206,23 @@ def test_a_truncated_audit_log_is_caught_by_the_recorded_head(demo: Demo, tmp_pa
 
 # -- the AP inbox ----------------------------------------------------------------------------
 
+def _delivered(demo: Demo, entry: dict) -> Path:
+    """Where the demo's intake left a manifest entry's message: read, so in cur/ and flagged Seen."""
+    return demo.home / "mail" / "inbox" / "cur" / f"{Path(entry['file']).name}:2,S"
+
+
 def test_the_maildir_holds_one_parseable_invoice_email_per_manifest_entry(demo: Demo) -> None:
-    new = demo.home / "mail" / "inbox" / "new"
+    inbox = demo.home / "mail" / "inbox"
     manifest = _manifest(demo)
-    files = sorted(p.name for p in new.iterdir())
+    files = sorted(p.name for p in (inbox / "cur").iterdir())
     assert len(files) == len(manifest) == demo.summary["counts"]["inbox_messages"] >= 12
-    assert sorted(Path(m["file"]).name for m in manifest) == files
-    assert not any((demo.home / "mail" / "inbox" / "tmp").iterdir())
+    assert sorted(_delivered(demo, m).name for m in manifest) == files
+    assert not any((inbox / "tmp").iterdir()) and not any((inbox / "new").iterdir())
     assert {m["scenario"] for m in manifest} >= {"clean", "clean_po_match", "partial_receipt",
                                                  "bank_details_changed", "duplicate", "unknown_supplier"}
     for entry in manifest:
         expected = entry["expected"]
-        message = email.message_from_bytes((demo.home / "mail" / "inbox" / entry["file"]).read_bytes(),
+        message = email.message_from_bytes(_delivered(demo, entry).read_bytes(),
                                            policy=email.policy.default)
         assert message["Message-ID"] == entry["message_id"]
         assert message["From"].addresses[0].addr_spec == expected["supplier"]["email"]
@@ -251,7 +283,7 @@ def test_rebuilding_gives_identical_books_audit_and_mail(demo: Demo, tmp_path: P
     tb = json.loads(run(home, "ledger", "trial-balance", "--json").stdout)
     assert tb["total_debit"] == demo.summary["trial_balance"]["total_debit"]
     # and byte-identical mail and manifest
-    for sub in ("mail/inbox/new", "demo"):
+    for sub in ("mail/inbox/cur", "demo"):
         ours = {p.name: p.read_bytes() for p in (demo.home / sub).iterdir()}
         theirs = {p.name: p.read_bytes() for p in (home / sub).iterdir()}
         assert ours == theirs, sub
