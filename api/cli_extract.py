@@ -24,16 +24,23 @@ from tools.inbox.errors import InboxError
 
 def _context(runtime: Runtime, today: date) -> ValidationContext:
     """The books' suppliers and bills when this home has books; otherwise checks that need no books."""
+    from sqlalchemy.engine import make_url
+
     from memory.documents_store import validation_context
     from memory.migrate import current_revision, head_revision
 
+    url = make_url(runtime.settings.resolved_database_url)
+    bare = ValidationContext(suppliers=(), prior_invoices=(), today=today, own_abn=None,
+                             supplier_master=False)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:" \
+            and not Path(url.database).exists():
+        return bare  # no books here; connecting would create an empty database file
     try:
         migrated = current_revision(runtime.engine) == head_revision()
     except Exception:  # no database at all: extraction still works
         migrated = False
     if not migrated:
-        return ValidationContext(suppliers=(), prior_invoices=(), today=today, own_abn=None,
-                                 supplier_master=False)
+        return bare
     with runtime.sessions() as session:
         return validation_context(session, today=today)
 
@@ -94,6 +101,10 @@ def extract(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
         except (DocumentUnreadable, InboxError) as exc:
             failed = True
             data = {"source": str(path), "error": {"code": exc.code, "message": exc.message}}
+        except OSError as exc:
+            failed = True
+            data = {"source": str(path), "error": {"code": "file_unreadable",
+                                                   "message": f"The file cannot be read: {exc.strerror or exc}"}}
         except NoInvoice as exc:
             failed = True
             data = {"source": str(path), "error": {"code": "no_invoice", "message": str(exc)}}

@@ -339,7 +339,11 @@ def read_pdf(data: bytes, *, max_pages: int, time_budget_s: float = DEFAULT_TIME
         hidden_spans: list[str] = []
         total_chars = 0
         for index in range(min(page_count, max_pages)):
-            page = doc[index]
+            try:
+                page = doc[index]
+            except pdfium.PdfiumError:  # a page object that is not really a page
+                raise PdfError("pdf_corrupt", f"Page {index + 1} of the PDF is damaged and cannot be "
+                               "read.") from None
             try:
                 width, height = page.get_size()
                 textpage = page.get_textpage()

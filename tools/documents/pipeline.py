@@ -16,6 +16,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 
+import pypdfium2 as pdfium
+
 from tools.documents.identify import Kind, identify
 from tools.documents.model import Extraction, Issue, SourceDocument
 from tools.documents.ocr import Ocr, OcrError, OcrText
@@ -106,6 +108,8 @@ def read_document(doc: SourceDocument, *, ocr: Ocr | None,
     from tools.documents.xml_safety import XmlRefused
 
     data = doc.data
+    if not data:
+        raise DocumentUnreadable("document_empty", f"{doc.name} is empty (0 bytes).")
     kind = identify(data)
     sha = hashlib.sha256(data).hexdigest()
     try:
@@ -120,6 +124,8 @@ def read_document(doc: SourceDocument, *, ocr: Ocr | None,
             return _layout_reading(doc, kind, sha, text, options)
     except (PdfError, OcrError, XmlRefused) as exc:
         raise _unreadable(exc) from None
+    except pdfium.PdfiumError:  # a page pdfium cannot load, past the readers' own checks
+        raise DocumentUnreadable("pdf_corrupt", "The PDF is damaged and cannot be read.") from None
     what = "an XML document that is not an e-invoice" if kind is Kind.XML else "not a document we read"
     raise DocumentUnreadable("unsupported_document", f"{doc.name} is {what} (PDF, UBL/CII XML or image).")
 
