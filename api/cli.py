@@ -294,11 +294,13 @@ def audit_verify(ctx: click.Context, expect_head: str | None, as_json: bool) -> 
 
 def _register_groups() -> None:
     # Command groups that live in their own modules, so this file stays readable.
+    from api.cli_eval import eval_group
     from api.cli_extract import extract
     from api.cli_inbox import inbox
 
     cli.add_command(inbox)
     cli.add_command(extract)
+    cli.add_command(eval_group)
 
 
 _register_groups()

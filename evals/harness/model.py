@@ -13,6 +13,9 @@ from typing import Any, Literal, Protocol
 
 Mode = Literal["offline", "live"]
 DATA = Path(__file__).resolve().parents[1] / "data"
+# The `skipped` reason for cases left out because ../shared/corpus is absent. The baseline gate
+# turns a metric that is missing for this reason into a warning (any reason mentioning "corpus").
+CORPUS_MISSING = "corpus not found"
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class CaseResult:
     split: str = "test"
     tags: tuple[str, ...] = ()
     safety: bool = False
+    provenance: str = ""          # copied from the Case by the runner, for the report
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,15 @@ class RunConfig:
 
 
 class Suite(Protocol):
+    """Optional attributes, read with getattr (absent = default):
+
+    * ``parallel: bool = False`` - cases are independent (no shared state in `workdir`, no module
+      globals mutated) and CPU-bound, so the runner may run them in a pool of worker processes.
+      Case payloads and results must then be picklable.
+    * ``thresholds_in_use: Mapping[str, Sequence[float]] = {}`` - decision type → the confidence
+      thresholds the product uses for it; calibration reports precision/recall at those too.
+    """
+
     name: str
     description: str
 
