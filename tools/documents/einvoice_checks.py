@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from tools.documents.model import DocumentType, Extraction, Issue, Line, Method, Payment, Supplier
@@ -89,9 +89,8 @@ def divide(price: Decimal | None, base: Decimal | None) -> Decimal | None:
     if price is None or base is None or base == 0 or base == 1:
         return price
     with localcontext(prec=60):
-        q = price / base
-        if q * base != price:
-            q = q.quantize(Decimal("0.000001"))
+        # At most 6 decimal places (10 per 15 units is 0.666667), trailing zeros dropped.
+        q = (price / base).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP).normalize()
         return q.quantize(Decimal(1)) if q.as_tuple().exponent > 0 else q  # type: ignore[operator]
 
 

@@ -29,6 +29,7 @@ from tools.documents.layout_values import (
 )
 from tools.documents.model import DocumentType, Extraction, Issue, Line, Method, Payment, Supplier
 from tools.documents.pdf_text import PdfText
+from tools.ledger.abn import abn_is_valid
 
 if TYPE_CHECKING:
     from tools.documents.ocr import OcrText
@@ -202,6 +203,29 @@ def _abn_labelled(doc: Doc, line: int) -> bool:
     return has(line) or has(line - 1) and len(doc.lines[line - 1].text) < 40
 
 
+_ELEVEN_DIGITS = re.compile(r"(?<!\d)(\d{2}[ \u00a0]?\d{3}[ \u00a0]?\d{3}[ \u00a0]?\d{3})(?!\d)")
+_ABN_LABEL_BEFORE = re.compile(r"\bA\.?B\.?N\b\.?\s*(?:no\.?|number)?\s*[:#]?\s*$", re.IGNORECASE)
+
+
+def _unchecked_abn(doc: Doc, customer: set[int], own_abn: str | None) -> str | None:
+    """An 11-digit number labelled 'ABN' (right before it, or alone on the short line above) outside
+    the customer's block that fails the ATO checksum - a typo, or a made-up ABN: reported as read,
+    so validation says the ABN is invalid rather than that the invoice shows none. Only when there
+    is exactly one such number."""
+    found: set[str] = set()
+    for row in doc.lines:
+        if row.index in customer:
+            continue
+        above = doc.lines[row.index - 1].text if row.index > 0 else ""
+        label_above = len(above) < 40 and re.search(r"\bA\.?B\.?N\b", above, re.IGNORECASE)
+        for m in _ELEVEN_DIGITS.finditer(row.text):
+            before = row.text[:m.start()]
+            if _ABN_LABEL_BEFORE.search(before) or (label_above and not before.strip()):
+                found.add(re.sub(r"\D", "", m[1]))
+    found = {abn for abn in found if abn != own_abn and not abn_is_valid(abn)}
+    return found.pop() if len(found) == 1 else None
+
+
 def _pick_abn(doc: Doc, abns: list[tuple[str, int, bool]], name_cell: Cell | None
               ) -> tuple[str, int, bool] | None:
     """The supplier's ABN among several: the one in the supplier name's block wins; one in a block
@@ -368,9 +392,10 @@ def extract_fields(text: PdfText | OcrText, *, own_abn: str | None = None) -> Ex
     name, name_conf, name_cell = _supplier_name(doc, max(header_end, 1), customer, hint)
     abn_pick = _pick_abn(doc, supplier_abns, name_cell)
     email = _supplier_email(doc, customer)
-    supplier = Supplier(name=name, abn=abn_pick[0] if abn_pick else None, email=email)
+    unchecked = None if abn_pick else _unchecked_abn(doc, customer, own_abn)
+    supplier = Supplier(name=name, abn=abn_pick[0] if abn_pick else unchecked, email=email)
     if supplier.abn:
-        conf["supplier.abn"] = 0.97 if abn_pick and abn_pick[2] else 0.85
+        conf["supplier.abn"] = 0.5 if unchecked else 0.97 if abn_pick and abn_pick[2] else 0.85
     if name:
         conf["supplier.name"] = name_conf
     if email:
