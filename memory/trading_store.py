@@ -18,14 +18,17 @@ from memory import audit
 from memory.contacts_store import ContactsStore
 from memory.ledger_store import LedgerStore, guarded
 from memory.schema import (
-    Employee, GoodsReceipt, GoodsReceiptLine, Invoice, InvoiceLine, Payment, PayRun, Payslip,
-    PurchaseOrder, PurchaseOrderLine,
+    Employee, GoodsReceipt, GoodsReceiptLine, Invoice, InvoiceLine, Journal as JournalRow, Payment,
+    PayRun, Payslip, PurchaseOrder, PurchaseOrderLine,
 )
+from tools.ap.propose import BillProposal
 from tools.clock import Clock
 from tools.ledger.postings import (
     DocumentLine, document_journal, document_totals, payment_journal, payroll_journal,
 )
 from tools.ledger.problems import LedgerError
+from tools.policies.approval_rules import Approval, check_posting_allowed
+from tools.policies.decide import Decision, PolicyConfig
 
 
 class TradingStore:
@@ -140,6 +143,132 @@ class TradingStore:
                         {"number": number, "contact_id": contact_id, "total": totals.total,
                          "journal_id": journal_id})
         return invoice
+
+    def post_bill_proposal(self, proposal: BillProposal, *, idempotency_key: str,
+                           purchase_order_number: str | None, decision: Decision,
+                           approval: Approval | None = None,
+                           policy: PolicyConfig | None = None) -> Invoice:
+        """Record and post a bill exactly as the AP kernel proposed it (tools.ap.propose).
+
+        Where money moves the permission is checked again (tools.policies.check_posting_allowed):
+        the decision must be for this very proposal (hash), and unless it is an auto-post an
+        approval of the same hash by someone who may approve it now (not whoever last changed the
+        supplier's bank details) must come with it. The journal is the proposal's own, with the
+        invoice's stated GST. The same idempotency key again returns the bill already posted (it
+        was authorised when it was posted; nothing moves again); a different proposal under the
+        same key is refused (idempotency_conflict). Bill lines are
+        linked to the lines of `purchase_order_number` they were matched with, and the order is
+        closed once every line is billed in full."""
+        if not idempotency_key:
+            raise LedgerError.single("no_idempotency_key", "Posting a proposed bill needs an "
+                                                           "idempotency key")
+        if proposal.supplier is None or proposal.journal is None:
+            raise LedgerError.single(
+                "proposal_incomplete",
+                f"Bill {proposal.number} cannot be posted: "
+                + ("the supplier is not in the supplier master" if proposal.supplier is None
+                   else "some lines have no account") + ".")
+        if proposal.purchase_order_number and purchase_order_number != proposal.purchase_order_number:
+            raise LedgerError.single(
+                "purchase_order_mismatch",
+                f"Bill {proposal.number} was proposed against purchase order "
+                f"{proposal.purchase_order_number}, not {purchase_order_number!r}.")
+        from memory.ap_queries import bank_details_last_changed_by
+        contact_id = proposal.supplier.contact_id
+        proposal_hash = proposal.proposal_hash()
+        earlier = self.session.scalar(
+            select(Invoice).join(JournalRow, JournalRow.id == Invoice.journal_id)
+            .where(JournalRow.idempotency_key == idempotency_key))
+        if earlier is not None:  # a replay: it was authorised when it was posted
+            if not self._is_posting_of(earlier, proposal, purchase_order_number):
+                raise LedgerError.single(
+                    "idempotency_conflict",
+                    f"Idempotency key {idempotency_key!r} was already used for a different bill")
+            return earlier
+        problems = check_posting_allowed(
+            proposal_hash, decision, approval,
+            supplier_bank_changed_by=bank_details_last_changed_by(self.session, contact_id),
+            config=policy or PolicyConfig())
+        if problems:
+            raise LedgerError(problems)
+        contact = self.contacts.get(contact_id)
+        duplicate = self.session.scalar(select(Invoice).where(
+            Invoice.kind == "bill", Invoice.contact_id == contact_id,
+            Invoice.number == proposal.number))
+        if duplicate is not None:
+            raise LedgerError.single(
+                "duplicate_invoice", f"{contact.name} {proposal.number} is already recorded "
+                                     f"(#{duplicate.id})")
+        po: PurchaseOrder | None = None
+        po_lines: dict[int, int] = {}
+        if purchase_order_number:
+            po = self.session.scalar(select(PurchaseOrder).where(
+                PurchaseOrder.number == purchase_order_number))
+            if po is None:
+                raise LedgerError.single("unknown_purchase_order",
+                                         f"There is no purchase order {purchase_order_number!r}")
+            if po.contact_id != contact_id:
+                raise LedgerError.single(
+                    "purchase_order_mismatch",
+                    f"Purchase order {po.number} belongs to another supplier")
+            po_lines = {ln.line_no: ln.id for ln in po.lines}
+        journal = replace(proposal.journal, idempotency_key=idempotency_key)
+        with guarded(self.session):
+            journal_id = self.ledger.post(journal)
+            invoice = Invoice(kind="bill", contact_id=contact_id, number=proposal.number,
+                              issue_date=proposal.issue_date, due_date=proposal.due_date,
+                              status="posted", reference=purchase_order_number,
+                              purchase_order_id=po.id if po else None, subtotal=proposal.subtotal,
+                              tax=proposal.tax, total=proposal.total, journal_id=journal_id)
+            self.session.add(invoice)
+            self.session.flush()
+            for n, ln in enumerate(proposal.lines, start=1):
+                assert ln.account_code is not None
+                self.session.add(InvoiceLine(
+                    invoice_id=invoice.id, line_no=n, description=ln.description[:500],
+                    quantity=ln.quantity, unit_price=ln.unit_price, amount=ln.amount,
+                    tax_code=ln.tax_code, tax_amount=ln.tax_amount,
+                    account_id=self.ledger.account_id(ln.account_code),
+                    purchase_order_line_id=po_lines.get(ln.po_line_no)  # type: ignore[arg-type]
+                    if ln.po_line_no is not None else None))
+            self.session.flush()
+            if po is not None and self._fully_billed(po):
+                po.status = "closed"
+                self.session.flush()
+            self._audit("bill.posted", "invoice", invoice.id,
+                        {"number": proposal.number, "contact_id": contact_id,
+                         "total": proposal.total, "journal_id": journal_id,
+                         "proposal_hash": proposal_hash, "decision": decision.outcome,
+                         "approved_by": approval.actor_id if approval else None,
+                         "purchase_order": purchase_order_number})
+        return invoice
+
+    def _fully_billed(self, po: PurchaseOrder) -> bool:
+        billed: dict[int, Decimal] = dict(self.session.execute(  # type: ignore[arg-type]
+            select(InvoiceLine.purchase_order_line_id, func.sum(InvoiceLine.quantity))
+            .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+            .where(InvoiceLine.purchase_order_line_id.in_([ln.id for ln in po.lines]),
+                   Invoice.status != "void")
+            .group_by(InvoiceLine.purchase_order_line_id)).all())
+        return bool(po.lines) and all(billed.get(ln.id, 0) >= ln.quantity for ln in po.lines)
+
+    def _is_posting_of(self, invoice: Invoice, proposal: BillProposal,
+                       purchase_order_number: str | None) -> bool:
+        """Whether a stored bill is this proposal, posted (the idempotent replay)."""
+        assert proposal.supplier is not None
+        head = (invoice.contact_id, invoice.number, invoice.issue_date, invoice.due_date,
+                invoice.subtotal, invoice.tax, invoice.total, invoice.reference)
+        if head != (proposal.supplier.contact_id, proposal.number, proposal.issue_date,
+                    proposal.due_date, proposal.subtotal, proposal.tax, proposal.total,
+                    purchase_order_number):
+            return False
+        codes = {v: k for k, v in ((c, self.ledger.account_id(c)) for c in
+                                   {ln.account_code for ln in proposal.lines if ln.account_code})}
+        stored = [(ln.description, ln.quantity, ln.unit_price, ln.amount, ln.tax_code,
+                   ln.tax_amount, codes.get(ln.account_id)) for ln in invoice.lines]
+        wanted = [(ln.description[:500], ln.quantity, ln.unit_price, ln.amount, ln.tax_code,
+                   ln.tax_amount, ln.account_code) for ln in proposal.lines]
+        return stored == wanted
 
     def amount_paid(self, invoice: Invoice) -> Decimal:
         paid = self.session.scalar(select(func.sum(Payment.amount)).where(Payment.invoice_id == invoice.id))
