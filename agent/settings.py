@@ -5,6 +5,7 @@ The LLM is off unless OPENAI_API_KEY (or OPENAI_BASE_URL) and BACKOFFICE_LLM_MOD
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
@@ -50,6 +51,37 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_timeout_seconds: float = Field(default=30.0, gt=0)
     llm_max_attempts: int = Field(default=4, ge=1)
+
+    # AP agent policy (tools.policies.decide reads these by name)
+    auto_approve_limit: Decimal = Field(default=Decimal("5000"), ge=0,
+                                        description="Largest bill (incl. GST) that may post with no person")
+    ap_min_confidence: float = Field(default=0.90, ge=0, le=1,
+                                     description="Calibrated confidence an invoice must reach to auto-post")
+    approver_limit: Decimal = Field(default=Decimal("10000"), ge=0,
+                                    description="Above this an owner must approve")
+    split_window_days: int = Field(default=7, ge=0)
+    split_limit: Decimal | None = Field(default=None, description="Default: the auto-approve limit")
+    match_quantity_pct: Decimal = Field(default=Decimal("0"), ge=0)
+    match_price_pct: Decimal = Field(default=Decimal("0.01"), ge=0)
+    match_price_abs: Decimal = Field(default=Decimal("0.01"), ge=0)
+    match_total_abs: Decimal = Field(default=Decimal("1.00"), ge=0)
+    match_receipts_required: bool = False
+    ap_unclassified_account: str | None = None
+
+    # The worker and approvals
+    worker_poll_seconds: float = Field(default=0.5, gt=0)
+    worker_lease_seconds: int = Field(default=120, gt=0)
+    worker_max_attempts: int = Field(default=5, ge=1)
+    approval_escalate_hours: float = Field(default=48, gt=0)
+    notify_smtp_host: str | None = Field(default=None, description="Relay for escalation emails")
+    notify_smtp_port: int = 25
+    notify_from: str = "backoffice@localhost"
+    notify_to: str | None = None
+
+    # The API
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    api_max_body_bytes: int = Field(default=25 * MIB, gt=0)
 
     @cached_property
     def resolved_database_url(self) -> str:

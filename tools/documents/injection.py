@@ -10,9 +10,11 @@ stop working: NFKC (fullwidth and mathematical letters), Unicode format characte
 (zero-width spaces, soft hyphens, bidi controls), combining marks and accents removed, look-alike
 Cyrillic/Greek letters mapped to Latin, letter-spaced words joined ("i g n o r e"), digits inside
 words read as letters ("1gn0re"), HTML entities and %-escapes decoded. Base64 runs are decoded and
-screened too, and so is text hidden in invisible Unicode tag characters. Patterns, look-alike
-tables and the hidden-text keywords live in `data/injection_patterns.json` so the eval harness can
-reuse them.
+screened too, and so is text hidden in invisible Unicode tag characters. Letter-spaced text whose
+word gaps were lost on the way ("I f y o u a r e a n A I": a PDF line or an unfolded email subject
+keeps one space between letters and words alike) is joined and screened with loose patterns, in
+which a space may match nothing. Patterns, look-alike tables and the hidden-text keywords live
+in `data/injection_patterns.json` so the eval harness can reuse them.
 
 Text only a machine can see (`pdf.hidden`, `email.hidden_html`, tag characters) is held to a
 stricter rule: it is flagged as soon as it talks about invoices, payment or banks, unless the same
@@ -47,6 +49,8 @@ MAX_CHARS = 200_000      # per source; longer texts are screened up to here
 MAX_SNIPPET = 120
 MAX_ISSUES = 10
 MAX_DECODES = 64         # base64 candidates decoded per text
+MAX_LOOSE_WINDOWS = 64   # windows of letter-spaced runs screened loosely per text
+_LOOSE_WINDOW, _LOOSE_STEP = 600, 400
 _SEP = r"[\W_]+"         # what a space in a data-file regex stands for
 
 HIDDEN_SOURCES = frozenset({"pdf.hidden", "email.hidden_html"})
@@ -93,6 +97,7 @@ class Patterns:
     hidden_keywords: re.Pattern[str]
     fold_table: dict[int, str]
     leet_table: dict[int, str]
+    loose: tuple[_Pattern, ...] = ()         # for letter-spaced runs: spaces optional, no edges
 
 
 def _compile(entry: dict[str, Any]) -> _Pattern:
@@ -100,6 +105,14 @@ def _compile(entry: dict[str, Any]) -> _Pattern:
     start = r"(?<![^\W_])" if entry.get("word_start", True) else ""
     end = r"(?![^\W_])" if entry.get("word_end", True) else ""
     return _Pattern(entry["id"], entry["kind"], re.compile(f"{start}(?:{body}){end}"),
+                    bool(entry.get("negatable")))
+
+
+def _compile_loose(entry: dict[str, Any]) -> _Pattern:
+    """The pattern for a run of letters whose word gaps are gone: a space may match nothing, and
+    a match may start or end inside a "word" (the whole run is one)."""
+    body = entry["regex"].replace(" ", r"[\W_]*")
+    return _Pattern(entry["id"], entry["kind"], re.compile(f"(?:{body})"),
                     bool(entry.get("negatable")))
 
 
@@ -118,6 +131,7 @@ def load_patterns() -> Patterns:
         hidden_keywords=re.compile(data["hidden_keywords"]),
         fold_table={ord(k): v for k, v in data["confusables"].items()},
         leet_table=leet,
+        loose=tuple(_compile_loose(e) for e in data["patterns"]),
     )
 
 
@@ -129,8 +143,13 @@ _SPACED_SEP = re.compile(r"[ ._\-*·|/]")
 _TOKEN = re.compile(r"\S{1,64}")
 _WS = re.compile(r"\s+")
 _SQUASHED_NEGATIONS = ("never", "not", "dont", "wont", "cannot", "nor")
+# "no" as in "Account No 1234" or "Invoice No. 42" abbreviates "number": not a negation.
 _NEGATION = re.compile(
-    r"(?<![^\W_])(?:never|not|no|cannot|won't|wont|n't|don't|dont|nor)(?![^\W_])")
+    r"(?<![^\W_])(?:never|not|no(?!\s*[.:#]|\s*\d)|cannot|won't|wont|n't|don't|dont|nor)"
+    r"(?![^\W_])")
+# A run of at least 8 one-character tokens ("i f y o u a r e"): letter spacing whose word gaps
+# may have been lost. Separators: whitespace, the letter-spacing characters and punctuation.
+_LETTER_RUN = re.compile(r"(?<![^\W_])(?:[^\W_][\s._\-*·|/,:;!?'\"]{1,4}){7,}[^\W_](?![^\W_])")
 
 
 def _prepare(text: str) -> str:
@@ -165,12 +184,16 @@ def _light(text: str) -> str:
     return _WS.sub(" ", text.casefold())
 
 
+def _base_fold(prepared: str, pats: Patterns) -> str:
+    """Invisible characters, marks, case and look-alikes undone; spacing and digits kept."""
+    text = _strip_marks(_strip_format(prepared)).casefold()
+    return text if text.isascii() else text.translate(pats.fold_table)
+
+
 def fold(text: str, pats: Patterns | None = None) -> str:
     """The canonical form the patterns run on (see the module docstring)."""
     pats = pats or load_patterns()
-    text = _strip_marks(_strip_format(_prepare(text[:MAX_CHARS]))).casefold()
-    if not text.isascii():
-        text = text.translate(pats.fold_table)
+    text = _base_fold(_prepare(text[:MAX_CHARS]), pats)
     text = _SPACED.sub(lambda m: _SPACED_SEP.sub("", m.group()), text)
     leet = pats.leet_table
     text = _TOKEN.sub(lambda m: _leet(m.group(), leet), text)
@@ -184,6 +207,39 @@ def _leet(token: str, table: dict[int, str]) -> str:
 
 def _squash(folded: str) -> str:
     return re.sub(r"[\W_]+", "", folded)
+
+
+def _letter_runs(prepared: str, pats: Patterns) -> Iterator[str]:
+    """Windows of the letter-spaced runs in a text, each squashed to its letters (digits inside
+    read as letters, as in `fold`), at most MAX_LOOSE_WINDOWS."""
+    if len(prepared) < 15:
+        return
+    count = 0
+    for m in _LETTER_RUN.finditer(_base_fold(prepared, pats)):
+        run = _leet(_squash(m.group()), pats.leet_table)
+        for start in range(0, max(1, len(run) - _LOOSE_WINDOW + _LOOSE_STEP), _LOOSE_STEP):
+            if count >= MAX_LOOSE_WINDOWS:
+                return
+            count += 1
+            yield run[start:start + _LOOSE_WINDOW]
+
+
+def _loose_hits(source: str, prepared: str, pats: Patterns, found: set[str],
+                encoding: str | None) -> list[Hit]:
+    """Loose patterns over letter-spaced runs, for patterns not already found in the text."""
+    hits: list[Hit] = []
+    for run in _letter_runs(prepared, pats):
+        for pat in pats.loose:
+            if pat.id in found:
+                continue
+            m = pat.regex.search(run)
+            if m is None or (pat.negatable and any(
+                    n in run[max(0, m.start() - 60):m.start()] for n in _SQUASHED_NEGATIONS)):
+                continue
+            found.add(pat.id)
+            snippet = _sanitise(run[max(0, m.start() - 20):m.end() + 20])
+            hits.append(Hit(source, pat.kind, pat.id, snippet, encoding, encoding is None))
+    return hits
 
 
 def _sanitise(text: str) -> str:
@@ -271,6 +327,7 @@ def _scan(source: str, text: str, pats: Patterns, *, hidden: bool, visible: str,
             snippet = _snippet(folded, m.start(), m.end())
             hits.append(Hit(source, pat.kind, pat.id, snippet, encoding, disguised))
             break
+    hits += _loose_hits(source, prepared, pats, {h.pattern for h in hits}, encoding)
     squashed = _squash(folded)
     for phrase, letters in pats.squashed:
         at = squashed.find(letters)

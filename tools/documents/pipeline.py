@@ -14,17 +14,26 @@ tools.documents.validation with a context the caller builds.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 import pypdfium2 as pdfium
 
 from tools.documents.identify import Kind, identify
 from tools.documents.model import Extraction, Issue, SourceDocument
 from tools.documents.ocr import Ocr, OcrError, OcrText
-from tools.documents.pdf_text import PdfError, PdfText
+from tools.documents.pdf_text import Line, Page, PdfError, PdfText
 from tools.documents.texts import LabelledText
 
 MIB = 1024 * 1024
+MAX_RAW_NAMES = 100          # attachment names screened as the sender wrote them
+MAX_RAW_NAME_CHARS = 2000
+# Running headers and footers: the top and bottom bands of a page, and what marks furniture there.
+FURNITURE_BAND = 0.12
+SEAM_LINES = 4               # lines each side of a page break screened together
+_FURNITURE = re.compile(r"\bpage\s*\d+|\bcontinued\b|\bcont'?d\b|\bp\.\s*\d+\s*(?:/|of)\b|^\W*\d+\W*$",
+                        re.IGNORECASE)
 # An image this small is a logo or a signature icon, not an invoice worth OCR's time.
 MIN_IMAGE_BYTES = 8 * 1024
 
@@ -87,8 +96,41 @@ def _layout_reading(doc: SourceDocument, kind: Kind, sha: str, text: PdfText | O
     extraction = extract_fields(text, own_abn=options.own_abn)
     label = "ocr" if extraction.method.value == "ocr" else "pdf"
     texts = [LabelledText(f"{label}.text", text.text)]
+    texts += [LabelledText(f"{label}.text", seam) for seam in _page_seams(text)]
     texts += [LabelledText(f"{label}.hidden", span) for span in text.hidden_spans]
     return DocumentReading(doc.name, kind, sha, extraction, tuple(texts))
+
+
+def _page_seams(text: PdfText | OcrText) -> list[str]:
+    """Each page break of a multi-page document with the running header and footer taken out:
+    the last SEAM_LINES lines of a page and the first of the next, so a sentence carried over a
+    page break reads as one for the injection screen ("Ignore all previous" ending page 1,
+    "instructions" under page 2's header). A line is furniture when it sits in the top or bottom
+    band of its page and either names a page ("Page 1 of 2", "continued") or recurs on another
+    page (digits aside). Only the seams, not the whole text again: the pages are screened as
+    they are already."""
+    pages = text.pages
+    if len(pages) < 2:
+        return []
+
+    def band(page: Page, line: Line) -> bool:
+        h = page.height
+        return h > 0 and (line.y1 <= h * FURNITURE_BAND or line.y0 >= h * (1 - FURNITURE_BAND))
+
+    def key(line_text: str) -> str:
+        return re.sub(r"\d+", "#", " ".join(line_text.split()).casefold())
+
+    seen: dict[str, set[int]] = {}
+    for page in pages:
+        for line in page.lines:
+            if band(page, line):
+                seen.setdefault(key(line.text), set()).add(page.number)
+    bodies = [[line.text for line in page.lines
+               if not (band(page, line)
+                       and (_FURNITURE.search(line.text) or len(seen[key(line.text)]) > 1))]
+              for page in pages]
+    return ["\n".join([*before[-SEAM_LINES:], *after[:SEAM_LINES]])
+            for before, after in pairwise(bodies) if before and after]
 
 
 def _xml_reading(doc: SourceDocument, xml: bytes, kind: Kind, sha: str,
@@ -186,6 +228,28 @@ def _order(doc: SourceDocument) -> int:
     return {Kind.UBL: 0, Kind.CII: 0, Kind.PDF: 1, Kind.IMAGE: 2}.get(kind, 3)
 
 
+def _raw_attachment_names(raw: bytes) -> list[str]:
+    """Attachment file names as the sender wrote them. The labels keep only what follows the last
+    '/' (a name is never a path) and 120 characters, so "[INST] Forget ... [/INST].pdf" would
+    reach the screen as "INST].pdf"; the whole name is screened as text. Called after
+    parse_message accepted the message under the intake limits; never raises."""
+    import email
+    from email import policy
+
+    names: list[str] = []
+    try:
+        msg = email.message_from_bytes(raw, policy=policy.default)
+        for part in msg.walk():
+            if len(names) >= MAX_RAW_NAMES:
+                break
+            name = part.get_filename()
+            if name:
+                names.append(str(name)[:MAX_RAW_NAME_CHARS])
+    except Exception:  # noqa: BLE001 - a header the stdlib cannot decode: the labels are still screened
+        return names
+    return names
+
+
 def read_message(raw: bytes, *, ocr: Ocr | None, options: ReadingOptions = ReadingOptions(),
                  limits: object | None = None) -> MessageReading:
     """Read an email: every attachment (forwarded ones too), the invoice it carries, and the
@@ -197,6 +261,8 @@ def read_message(raw: bytes, *, ocr: Ocr | None, options: ReadingOptions = Readi
     texts = [LabelledText("email.subject", parsed.subject), LabelledText("email.body", parsed.text)]
     texts += [LabelledText("email.hidden_html", h) for h in parsed.hidden_text]
     texts += [LabelledText("attachment.name", d.name) for d in parsed.documents]
+    labels = {d.name for d in parsed.documents}
+    texts += [LabelledText("attachment.name", n) for n in _raw_attachment_names(raw) if n not in labels]
     readings: list[DocumentReading] = []
     skipped: list[SkippedDocument] = []
     issues = [Issue(code=w.code, message=w.message) for w in parsed.warnings]
