@@ -297,10 +297,15 @@ def _register_groups() -> None:
     from api.cli_eval import eval_group
     from api.cli_extract import extract
     from api.cli_inbox import inbox
+    from api.cli_payroll import payroll
+    from api.cli_ap import apikey, approvals, serve, worker
 
     cli.add_command(inbox)
     cli.add_command(extract)
+    cli.add_command(payroll)
     cli.add_command(eval_group)
+    for command in (apikey, approvals, worker, serve):
+        cli.add_command(command)
 
 
 _register_groups()

@@ -3,7 +3,8 @@ them all, and the models live in several modules."""
 
 from __future__ import annotations
 
-from memory import documents_schema, inbox_schema  # noqa: F401  (registers their tables)
+from memory import ap_schema, documents_schema, inbox_schema  # noqa: F401  (registers their tables)
+from memory import payroll_schema  # noqa: F401  (registers the timesheet table)
 from memory.schema import Base
 
 metadata = Base.metadata

@@ -16,6 +16,7 @@ from agent.settings import Settings
 from api.demo import history as h
 from api.demo.inbox_step import IntakeSummary, read_inbox
 from api.demo.mailbox import MAILBOX_SUPPLIERS, open_purchase_orders, write_mailbox
+from api.demo.payroll_step import PayrollSummary, check_last_pay_run, record_timesheets
 from memory import audit
 from memory.contacts_store import ContactsStore
 from memory.db import create_db_engine, session_factory, unit_of_work
@@ -46,6 +47,7 @@ class DemoSummary:
     audit_rows: int = 0
     audit_head: str = ""
     intake: IntakeSummary = field(default_factory=IntakeSummary)
+    payroll: PayrollSummary = field(default_factory=PayrollSummary)
 
     def as_dict(self) -> dict[str, object]:
         return {"organisation": self.organisation, "home": str(self.home), "database": self.database,
@@ -56,6 +58,7 @@ class DemoSummary:
                                   "balanced": self.total_debit == self.total_credit},
                 "audit": {"rows": self.audit_rows, "head_hash": self.audit_head},
                 "intake": self.intake.as_dict(),
+                "payroll": self.payroll.as_dict(),
                 "seconds": round(self.seconds, 2)}
 
     def as_text(self) -> str:
@@ -70,6 +73,7 @@ class DemoSummary:
             f"  payroll      {c['employees']} employees, {c['pay_runs']} pay runs",
             f"  AP inbox     {c['inbox_messages']} supplier emails received into {self.maildir}",
             self.intake.as_text(),
+            self.payroll.as_text(),
             f"  audit log    {self.audit_rows} rows, head {self.audit_head[:16]}…",
             f"  database     {self.database}",
             "Next: backoffice ledger trial-balance; backoffice audit verify",
@@ -96,6 +100,7 @@ def build_demo(settings: Settings) -> DemoSummary:
         h.post_sales(trading, rng, record)
         h.post_bills(trading, rng, record, MAILBOX_SUPPLIERS)
         h.post_payroll(trading, rng, record)
+        record_timesheets(session, clock)  # the last pay run's shifts, underpayments seeded
         h.post_monthly_overheads(ledger, record)
         h.settle_quarters(ledger, record)
         ledger.set_lock_date(LOCK_DATE, "March quarter BAS lodged")
@@ -106,12 +111,13 @@ def build_demo(settings: Settings) -> DemoSummary:
     intake = read_inbox(settings, sessions, clock)
     with unit_of_work(sessions) as session:
         tb = LedgerStore(session, clock, "demo").trial_balance()
+        payroll = check_last_pay_run(session, clock)  # finds the seeded underpayments
         chain = audit.verify(session)
     url = engine.url.render_as_string(hide_password=True)
     engine.dispose()
     return DemoSummary(home, url, maildir, manifest, ORGANISATION["name"], perf_counter() - started,
                        counts, tb.total_debit, tb.total_credit, chain.rows_checked, chain.head_hash,
-                       intake)
+                       intake, payroll=payroll)
 
 
 def _counts(session, trading: TradingStore, inbox: int) -> dict[str, int]:  # type: ignore[no-untyped-def]

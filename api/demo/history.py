@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from api.demo.payroll_step import SEEDED_SUPER_RATES
 from memory.contacts_store import ContactsStore
 from memory.ledger_store import LedgerStore
 from memory.schema import Contact, Payslip
@@ -176,11 +177,12 @@ def post_payroll(trading: TradingStore, rng: random.Random, history: History) ->
             if e.employment_type == "casual":
                 hours = max(D(3), hours + D(rng.randint(-6, 6)))
             rate = SEEDED_UNDERPAYMENTS.get(e.code, e.hourly_rate_paid) if last else e.hourly_rate_paid
+            super_rate = SEEDED_SUPER_RATES.get(e.code, SUPER_RATE) if last else SUPER_RATE
             gross = round_cents(hours * rate)
             payg = _payg(gross)
             slips.append(Payslip(employee_id=employees[e.code].id, ordinary_hours=hours, gross=gross,
                                  payg_withheld=payg, net=gross - payg,
-                                 superannuation=round_cents(gross * SUPER_RATE)))
+                                 superannuation=round_cents(gross * super_rate)))
         trading.record_pay_run(period_start, period_end, paid, slips)
         history.count("pay_runs")
 

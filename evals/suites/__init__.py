@@ -18,6 +18,7 @@ SUITES: dict[str, str] = {
     "extraction": "evals.suites.extraction",
     "validation": "evals.suites.validation",
     "safety": "evals.suites.safety",
+    "payroll": "evals.suites.payroll",
 }
 
 

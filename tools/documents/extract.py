@@ -68,24 +68,36 @@ def _with_llm(reading: DocumentReading, validated: Extraction, ctx: ValidationCo
     return ex, result, None
 
 
-def extract_invoice(data: bytes, *, name: str, context: ValidationContext, ocr: Ocr | None,
-                    model: ChatModel | None = None, options: ReadingOptions = ReadingOptions(),
-                    limits: object | None = None) -> InvoiceReading:
-    """Read, validate and (when it helps and a model is configured) re-read one document or email.
+@dataclass(frozen=True)
+class RawReading:
+    """What was read, before any checks: the invoice document, and the email it came in (if any)."""
 
-    Raises DocumentUnreadable for a document no extractor can read, NoInvoice for an email without
-    an invoice, MessageRejected for an email over the intake limits."""
-    from tools.documents.llm_merge import should_use_llm
-
+    document: DocumentReading
     message: MessageReading | None = None
+
+
+def read_invoice(data: bytes, *, name: str, ocr: Ocr | None, options: ReadingOptions = ReadingOptions(),
+                 limits: object | None = None) -> RawReading:
+    """Read one document or email offline. Raises DocumentUnreadable for a document no extractor can
+    read, NoInvoice for an email without an invoice, MessageRejected for an email over the limits."""
     if identify(data) is Kind.EMAIL:
         message = read_message(data, ocr=ocr, options=options, limits=limits)
         if message.invoice is None:
             raise NoInvoice(message.issues)
-        reading, extra = message.invoice, message.issues
+        return RawReading(message.invoice, message)
+    return RawReading(read_document(SourceDocument(name=name, data=data), ocr=ocr, options=options))
+
+
+def check_invoice(raw: RawReading, *, context: ValidationContext,
+                  model: ChatModel | None = None) -> InvoiceReading:
+    """Validate a reading against the books; when a model is configured and the offline reading is
+    weak or fails validation, re-read it with the model and validate the merged reading."""
+    from tools.documents.llm_merge import should_use_llm
+
+    reading, message = raw.document, raw.message
+    extra = message.issues if message else ()
+    if message is not None:
         context = replace(context, sender_email=context.sender_email or message.sender)
-    else:
-        reading, extra = read_document(SourceDocument(name=name, data=data), ocr=ocr, options=options), ()
     context = replace(context, content_hash=reading.sha256)
     texts = (*(message.texts if message else ()), *reading.texts)
     ex, result = _validated(reading.extraction, context, texts, extra)
@@ -93,3 +105,12 @@ def extract_invoice(data: bytes, *, name: str, context: ValidationContext, ocr: 
     if model is not None and should_use_llm(reading.extraction, ex.issues):
         ex, result, llm_error = _with_llm(reading, ex, context, texts, extra, model)
     return InvoiceReading(ex, result, reading, message, llm_error)
+
+
+def extract_invoice(data: bytes, *, name: str, context: ValidationContext, ocr: Ocr | None,
+                    model: ChatModel | None = None, options: ReadingOptions = ReadingOptions(),
+                    limits: object | None = None) -> InvoiceReading:
+    """Read, validate and (when it helps and a model is configured) re-read one document or email.
+    Raises as `read_invoice`."""
+    raw = read_invoice(data, name=name, ocr=ocr, options=options, limits=limits)
+    return check_invoice(raw, context=context, model=model)

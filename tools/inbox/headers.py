@@ -73,7 +73,7 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
     charset = (charset or "utf-8").strip().lower()
     try:
         codecs.lookup(charset)
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a charset name with a NUL byte in it
         charset = "utf-8"
     if charset in ("us-ascii", "ascii"):
         charset = "utf-8"  # 8-bit text labelled ASCII is common; UTF-8 is a superset

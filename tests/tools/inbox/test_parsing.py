@@ -306,3 +306,9 @@ def test_folded_content_type_headers_do_not_slip_past_the_depth_check() -> None:
     with pytest.raises(MessageRejected) as info:
         parse_message(raw)
     assert info.value.code == "mime_too_deep"
+
+
+def test_a_charset_name_with_a_nul_byte_decodes_as_utf8() -> None:
+    from tools.inbox.headers import decode_bytes
+
+    assert decode_bytes("café".encode(), "utf\x008") == "café"

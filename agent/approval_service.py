@@ -1,0 +1,129 @@
+"""Deciding an approval, for the API and the CLI alike: who may decide (role, limit, segregation of
+duties), the decision recorded once, then the paused run resumed.
+
+The approver's decision is recorded first, in its own transaction, and the run is marked resumable;
+resuming it at once is a convenience (the worker would pick it up anyway), so a crash between the
+two loses nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from agent.context import RunContext
+from agent.runner import RunResult
+from memory import ap_store, approvals_store
+from memory.ap_queries import bank_details_last_changed_by, chart_for_proposals
+from memory.apikeys_store import Principal
+from memory.approvals_store import ApprovalConflict, ApprovalNotFound, ApprovalRecord
+from memory.db import unit_of_work
+from tools.ap.edits import ProposalEdits
+from tools.ledger.problems import Problem
+from tools.policies.approval_rules import can_approve
+
+Verdict = Literal["approve", "reject", "edit"]
+DECIDING_ROLES = ("approver", "owner")
+
+
+class ApprovalRefused(Exception):
+    """`status` is the HTTP status the API answers with: 403 not allowed, 404 no such approval,
+    409 conflict (stale proposal, already decided, key reused), 422 unusable changes."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@dataclass(frozen=True)
+class DecisionOutcome:
+    approval: ApprovalRecord
+    replayed: bool
+    run: RunResult | None
+
+
+def _check_changes(approval: ApprovalRecord, changes: dict[str, Any] | None, ctx: RunContext,
+                   session: Any) -> ProposalEdits:
+    try:
+        edits = ProposalEdits.model_validate(changes or {})
+    except ValidationError as exc:
+        raise ApprovalRefused(422, "bad_changes", "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])) from None
+    lines = approval.proposal.get("lines", [])
+    chart = chart_for_proposals(session, ctx.settings.ap_unclassified_account)
+    for edit in edits.lines:
+        if edit.index >= len(lines):
+            raise ApprovalRefused(422, "edit_line_unknown", f"The bill has no line {edit.index + 1}.")
+        if edit.account_code not in chart.line_accounts:
+            raise ApprovalRefused(422, "edit_account_unknown",
+                                  f"{edit.account_code!r} is not an account a bill line can use.")
+    if not edits.lines and edits.due_date is None:
+        raise ApprovalRefused(422, "no_changes", "An edit needs at least one change.")
+    return edits
+
+
+def _authorise(principal: Principal, approval: ApprovalRecord, verdict: Verdict, ctx: RunContext,
+               session: Any) -> None:
+    if principal.role not in DECIDING_ROLES:
+        raise ApprovalRefused(403, "role_cannot_decide", f"A {principal.role} may not decide approvals.")
+    if verdict == "reject":
+        return
+    if not approval.proposal.get("complete", False):
+        raise ApprovalRefused(409, "proposal_incomplete", "This bill cannot be approved as it stands "
+                              "(see its reasons); fix the data, or reject it.")
+    changed_by = bank_details_last_changed_by(session, approval.contact_id) if approval.contact_id else None
+    problems = can_approve(principal.actor, principal.role, Decimal(approval.amount), changed_by, ctx.policy)
+    if approval.required_role == "owner" and principal.role != "owner":
+        problems += (Problem("role_too_junior", "This bill must be approved by the owner."),)
+    if problems:
+        raise ApprovalRefused(403, problems[0].code, " ".join(p.message for p in problems))
+
+
+def decide(ctx: RunContext, principal: Principal, approval_id: int, *, verdict: Verdict,
+           proposal_hash: str, key: str, changes: dict[str, Any] | None = None,
+           comment: str | None = None, resume: bool = True, graph: Any = None) -> DecisionOutcome:
+    """Decide and (with `resume`) advance the run at once, through `graph` (a compiled invoice
+    graph; default: one on the application database's checkpointer)."""
+    if not key or len(key) > 200:
+        raise ApprovalRefused(422, "idempotency_key_required", "An Idempotency-Key (1-200 characters) is required.")
+    with unit_of_work(ctx.sessions) as session:
+        try:
+            approval = approvals_store.get(session, approval_id, lock=True)
+        except ApprovalNotFound:
+            raise ApprovalRefused(404, "not_found", f"There is no approval {approval_id}.") from None
+        _authorise(principal, approval, verdict, ctx, session)
+        edits = _check_changes(approval, changes, ctx, session) if verdict == "edit" else None
+        try:
+            result = approvals_store.decide(
+                session, ctx.clock, approval_id, decision=verdict, actor=principal.actor,
+                role=principal.role, proposal_hash=proposal_hash, key=key,
+                changes=edits.model_dump(mode="json") if edits else None, comment=comment)
+        except ApprovalConflict as exc:
+            raise ApprovalRefused(409, exc.code, exc.message) from None
+        if not result.replayed:
+            ap_store.mark_resuming(session, ctx.clock, approval.run_id)
+    run = resume_run(ctx, approval.run_id, graph) if resume and not result.replayed else None
+    return DecisionOutcome(result.approval, result.replayed, run)
+
+
+def resume_run(ctx: RunContext, run_id: int, graph: Any = None) -> RunResult | None:
+    """Advance one run now, if nobody else holds it (else the worker will)."""
+    from datetime import timedelta
+
+    from agent.checkpointer import open_checkpointer
+    from agent.graphs.invoice import build_invoice_graph
+    from agent.runner import process
+
+    with unit_of_work(ctx.sessions) as session:
+        run = ap_store.claim(session, ctx.clock, f"{ctx.actor}:resume", run_id=run_id,
+                             lease=timedelta(seconds=ctx.settings.worker_lease_seconds))
+    if run is None:
+        return None
+    if graph is not None:
+        return process(run, graph, ctx)
+    with open_checkpointer(ctx.settings.resolved_database_url,
+                           busy_timeout_ms=ctx.settings.sqlite_busy_timeout_ms) as saver:
+        return process(run, build_invoice_graph().compile(checkpointer=saver), ctx)

@@ -1,0 +1,54 @@
+"""LangGraph checkpoints in the application database: SQLite by default, PostgreSQL when that is the
+database. The savers create their own tables (idempotently) on first use.
+
+Why the same database: a run's checkpoint and the books it changes then live and are backed up
+together. Money paths run with durability "sync", so a checkpoint is on disk before the next step.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from sqlalchemy.engine import make_url
+
+from agent.serde import checkpoint_serde
+
+
+@contextmanager
+def open_checkpointer(database_url: str, *, busy_timeout_ms: int = 10_000) -> Iterator[BaseCheckpointSaver]:
+    """A checkpointer for `database_url` (a SQLAlchemy URL), closed on exit."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        from langgraph.checkpoint.sqlite import SqliteSaver
+
+        path = url.database or ":memory:"
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, check_same_thread=False, timeout=busy_timeout_ms / 1000)
+        try:
+            if path != ":memory:":
+                conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            saver = SqliteSaver(conn, serde=checkpoint_serde())
+            saver.setup()
+            yield saver
+        finally:
+            conn.close()
+        return
+    if url.get_backend_name() == "postgresql":
+        from langgraph.checkpoint.postgres import PostgresSaver
+        from psycopg import Connection
+        from psycopg.rows import dict_row
+
+        conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with Connection.connect(conninfo, autocommit=True, prepare_threshold=0,
+                                row_factory=dict_row) as conn:  # type: ignore[arg-type]
+            saver = PostgresSaver(conn, serde=checkpoint_serde())  # type: ignore[arg-type]
+            saver.setup()
+            yield saver
+        return
+    raise ValueError(f"No LangGraph checkpointer for {url.get_backend_name()} databases")

@@ -1,0 +1,38 @@
+"""What every node of a run may use, injected per run (never visible to a model)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from agent.llm import ChatModel
+from agent.settings import Settings
+from tools.clock import Clock
+from tools.documents.ocr import Ocr
+from tools.inbox.blobs import BlobStore
+from tools.matching.po_match import MatchTolerances
+from tools.policies.decide import PolicyConfig
+
+
+@dataclass(frozen=True)
+class RunContext:
+    settings: Settings
+    sessions: sessionmaker[Session]
+    clock: Clock
+    blobs: BlobStore
+    ocr: Ocr | None
+    model: ChatModel | None
+    policy: PolicyConfig
+    tolerances: MatchTolerances
+    actor: str = "ap-agent"
+
+    @classmethod
+    def build(cls, settings: Settings, sessions: sessionmaker[Session], clock: Clock, *,
+              ocr: Ocr | None = None, model: ChatModel | None = None) -> RunContext:
+        from tools.documents.ocr import TesseractOcr
+        from tools.matching.po_match import match_tolerances_from
+        from tools.policies.decide import policy_config_from
+
+        return cls(settings, sessions, clock, BlobStore(settings.blob_path), ocr or TesseractOcr(),
+                   model, policy_config_from(settings), match_tolerances_from(settings))

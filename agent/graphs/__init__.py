@@ -1,0 +1,1 @@
+"""LangGraph graphs: wiring only (nodes in agent.nodes, routing in agent.routing)."""

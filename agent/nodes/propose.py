@@ -1,0 +1,25 @@
+"""propose: the balanced bill this invoice should become, with the rule behind each account."""
+
+from __future__ import annotations
+
+from langgraph.runtime import Runtime
+
+from agent.context import RunContext
+from agent.state import InvoiceState
+from memory.ap_queries import chart_for_proposals, past_bill_lines, supplier_posting
+from memory.db import unit_of_work
+from tools.ap.propose import propose_bill
+
+
+def propose(state: InvoiceState, runtime: Runtime[RunContext]) -> InvoiceState:
+    ctx = runtime.context
+    reading = state["reading"]
+    supplier = reading.validation.supplier_match.supplier
+    with unit_of_work(ctx.sessions) as session:
+        posting = supplier_posting(session, supplier.contact_id) if supplier else None
+        history = past_bill_lines(session, supplier.contact_id) if supplier else ()
+        chart = chart_for_proposals(session, ctx.settings.ap_unclassified_account)
+    proposal = propose_bill(reading.extraction, supplier=posting, history=history, match=state["match"],
+                            chart=chart, today=ctx.clock.now().date(),
+                            document_sha256=reading.document.sha256)
+    return {"proposal": proposal}

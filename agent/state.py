@@ -1,0 +1,27 @@
+"""The invoice graph's state: immutable domain values (checkpointed with agent.serde's allowlist)."""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from tools.ap.propose import BillProposal, ProposalRefused
+from tools.documents.extract import InvoiceReading, RawReading
+from tools.matching.po_match import MatchResult
+from tools.policies.decide import Decision
+
+
+class InvoiceState(TypedDict, total=False):
+    run_id: int
+    message_id: int
+    raw: RawReading                  # extract: what was read, before checks
+    reading: InvoiceReading          # validate: the checked reading (issues, supplier match)
+    extracted_document_id: int
+    confidence: float                # the decide step's confidence (validation.decision_confidence)
+    match: MatchResult
+    proposal: BillProposal | ProposalRefused
+    decision: Decision
+    approval_id: int
+    verdict: dict[str, Any]          # the approver's decision, as resumed: {decision, approval_id, by}
+    bill_id: int
+    outcome: str                     # posted | rejected | quarantined
+    reason: str                      # why it was quarantined or rejected

@@ -1,0 +1,67 @@
+"""A demo company (books, suppliers, open POs and the AP mailbox recorded in the inbox) built once
+per session and copied for each test, plus the run context the invoice graph needs."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from agent.context import RunContext
+from agent.settings import Settings, load_settings
+from memory.db import create_db_engine, session_factory
+from tests.conftest import TickingClock
+
+
+@dataclass
+class Books:
+    home: Path
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    ctx: RunContext
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from api.demo.build import build_demo
+
+    home = tmp_path_factory.mktemp("ap-demo") / "home"
+    build_demo(load_settings(home=home, database_url=None))
+    return home
+
+
+def copy_home(template: Path, target: Path) -> Path:
+    """The template's database (a consistent SQLite backup) and its message blobs."""
+    target.mkdir(parents=True)
+    src, dst = sqlite3.connect(template / "backoffice.db"), sqlite3.connect(target / "backoffice.db")
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    shutil.copytree(template / "blobs", target / "blobs")
+    shutil.copytree(template / "demo", target / "demo")
+    return target
+
+
+def books_at(home: Path, **overrides: object) -> Books:
+    settings = load_settings(home=home, database_url=None, **overrides)
+    engine = create_db_engine(settings.resolved_database_url)
+    sessions = session_factory(engine)
+    clock = TickingClock(datetime(2026, 7, 1, tzinfo=UTC))  # the demo's "today": just after June
+    return Books(home, settings, engine, sessions, RunContext.build(settings, sessions, clock))
+
+
+@pytest.fixture
+def books(demo_template: Path, tmp_path: Path) -> Iterator[Books]:
+    b = books_at(copy_home(demo_template, tmp_path / "home"))
+    yield b
+    b.engine.dispose()
