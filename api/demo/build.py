@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, inspect, select, text
 
 from agent.settings import Settings
 from api.demo import history as h
+from api.demo.ap_step import ApSummary, process_inbox
 from api.demo.inbox_step import IntakeSummary, read_inbox
 from api.demo.mailbox import MAILBOX_SUPPLIERS, open_purchase_orders, write_mailbox
 from api.demo.payroll_step import PayrollSummary, check_last_pay_run, record_timesheets
@@ -48,6 +49,7 @@ class DemoSummary:
     audit_head: str = ""
     intake: IntakeSummary = field(default_factory=IntakeSummary)
     payroll: PayrollSummary = field(default_factory=PayrollSummary)
+    ap: ApSummary = field(default_factory=ApSummary)
 
     def as_dict(self) -> dict[str, object]:
         return {"organisation": self.organisation, "home": str(self.home), "database": self.database,
@@ -59,6 +61,7 @@ class DemoSummary:
                 "audit": {"rows": self.audit_rows, "head_hash": self.audit_head},
                 "intake": self.intake.as_dict(),
                 "payroll": self.payroll.as_dict(),
+                "ap": self.ap.as_dict(),
                 "seconds": round(self.seconds, 2)}
 
     def as_text(self) -> str:
@@ -73,6 +76,7 @@ class DemoSummary:
             f"  payroll      {c['employees']} employees, {c['pay_runs']} pay runs",
             f"  AP inbox     {c['inbox_messages']} supplier emails received into {self.maildir}",
             self.intake.as_text(),
+            self.ap.as_text(),
             self.payroll.as_text(),
             f"  audit log    {self.audit_rows} rows, head {self.audit_head[:16]}…",
             f"  database     {self.database}",
@@ -81,7 +85,9 @@ class DemoSummary:
         return "\n".join(lines)
 
 
-def build_demo(settings: Settings) -> DemoSummary:
+def build_demo(settings: Settings, *, run_ap_agent: bool = True) -> DemoSummary:
+    """Build the demo company; `run_ap_agent=False` leaves the recorded mailbox for the AP agent
+    (tests that drive the agent themselves start from there)."""
     started = perf_counter()
     home = settings.home.resolve()
     engine = _fresh_database(settings)
@@ -106,10 +112,11 @@ def build_demo(settings: Settings) -> DemoSummary:
         ledger.set_lock_date(LOCK_DATE, "March quarter BAS lodged")
         inbox = write_mailbox(trading, {k: c.id for k, c in record.suppliers.items()},
                               lambda s: h.supplier_lines(rng, s), maildir, manifest)
-        counts = _counts(session, trading, len(inbox))
     sessions = session_factory(engine)
     intake = read_inbox(settings, sessions, clock)
+    ap = process_inbox(settings, sessions, clock, manifest) if run_ap_agent else ApSummary()
     with unit_of_work(sessions) as session:
+        counts = _counts(session, TradingStore(session, clock, "demo"), len(inbox))
         tb = LedgerStore(session, clock, "demo").trial_balance()
         payroll = check_last_pay_run(session, clock)  # finds the seeded underpayments
         chain = audit.verify(session)
@@ -117,7 +124,7 @@ def build_demo(settings: Settings) -> DemoSummary:
     engine.dispose()
     return DemoSummary(home, url, maildir, manifest, ORGANISATION["name"], perf_counter() - started,
                        counts, tb.total_debit, tb.total_credit, chain.rows_checked, chain.head_hash,
-                       intake, payroll=payroll)
+                       intake, payroll=payroll, ap=ap)
 
 
 def _counts(session, trading: TradingStore, inbox: int) -> dict[str, int]:  # type: ignore[no-untyped-def]

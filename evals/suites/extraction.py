@@ -384,6 +384,9 @@ def judge(case: ExtractionCase, ex: Any) -> CaseResult:
             diff += [f"  line not expected: {_line_text(g)}" for g in extra[:5]]
     passed = header_ok and line_f1 >= case.min_line_f1
     counts["passed"] = int(passed)
+    # The decision the AP agent's threshold is about: is everything read right, at this overall
+    # confidence? (Calibration turns these into the auto-post threshold.)
+    judgements.append(Judgement("invoice:overall", float(ex.confidence.get("overall", 0.0)), passed))
     counts["method_exact"] = int(ex.method.value == case.method)
     if ex.method.value != case.method:  # reported (and measured), but the values decide the case
         diff.append(f"method: want {case.method}, got {ex.method.value}")
@@ -447,6 +450,12 @@ class ExtractionSuite:
                    "(UBL, CII/Factur-X, text PDF, OCR) over the shared corpus and generated "
                    "Australian layouts (dev and held-out splits).")
     parallel = True  # cases are independent; the runner may spread them over processes
+
+    @property
+    def thresholds_in_use(self) -> dict[str, tuple[float, ...]]:
+        from agent.settings import Settings
+
+        return {"invoice:overall": (float(Settings.model_fields["ap_min_confidence"].default),)}
 
     def _split(self, config: RunConfig) -> tuple[list[ExtractionCase], dict[str, int]]:
         run, skipped = [], Counter[str]()

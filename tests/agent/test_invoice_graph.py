@@ -72,7 +72,7 @@ def _assert_books_sound(books: Books) -> None:
 def processed(books: Books) -> tuple[Books, Any, dict[int, dict[str, Any]]]:
     graph = _graph()
     report = Worker(books.ctx, scan_maildir=False).tick(graph)
-    assert report.admitted == 13 and len(report.results) == 13
+    assert report.admitted == 15 and len(report.results) == 15
     return books, graph, _scenarios(books)
 
 
@@ -96,6 +96,12 @@ def test_every_demo_message_ends_with_one_outcome_that_fits_its_scenario(process
             assert "supplier_unknown" in hard
         if scenario == "partial_receipt":
             assert "po_not_received" in hard
+        if scenario == "po_price_mismatch":
+            assert run.state == "awaiting_approval" and "po_price_mismatch" in hard
+        if scenario == "injection":
+            assert run.state == "awaiting_approval" and "suspected_injection" in hard
+        if scenario in ("clean", "clean_po_match") and total <= 5000:
+            assert run.state == "posted", (entry["supplier"], codes)  # touchless
         if total > 10_000:
             assert run.state == "awaiting_approval"
             assert _approval_for(books, mid).required_role == "owner"
@@ -133,7 +139,7 @@ def _pending(books: Books, scenario: str, scenarios: dict[int, dict[str, Any]]) 
 
 def test_approving_resumes_the_graph_and_posts_once(processed) -> None:  # type: ignore[no-untyped-def]
     books, graph, scenarios = processed
-    mid = _pending(books, "clean", scenarios)
+    mid = _pending(books, "bank_details_changed", scenarios)  # confirmed with the supplier by phone
     approval = _approval_for(books, mid)
     approver = _principal(books, "approver")
     out = approval_service.decide(books.ctx, approver, approval.id, verdict="approve",
@@ -186,9 +192,7 @@ def test_rejecting_ends_the_run_without_a_bill(processed) -> None:  # type: igno
 
 def test_an_edit_posts_the_bill_with_the_approvers_account(processed) -> None:  # type: ignore[no-untyped-def]
     books, _, scenarios = processed
-    runs = _runs(books)
-    mid = next(m for m, e in scenarios.items() if runs[m].state == "awaiting_approval"
-               and e["scenario"] == "clean")
+    mid = _pending(books, "po_price_mismatch", scenarios)  # the owner accepts the new price
     approval = _approval_for(books, mid)
     out = approval_service.decide(books.ctx, _principal(books, "owner"), approval.id, verdict="edit",
                                   proposal_hash=approval.proposal_hash, key="e-1",

@@ -51,6 +51,20 @@ def test_the_offline_gate_passes(tmp_path: Path) -> None:
     assert report["passed"] is True and list(report["suites"]) == list(SUITES)
     assert report["metadata"]["mode"] == "offline"
     assert html_path.read_text(encoding="utf-8").startswith("<!doctype html>")
+    _assert_the_auto_post_threshold_is_calibrated(report)
+
+
+def _assert_the_auto_post_threshold_is_calibrated(report: dict[str, Any]) -> None:
+    """The AP agent's default confidence threshold must reach the target precision on the
+    extraction eval ("invoice:overall": every field and line read right)."""
+    from agent.settings import Settings
+
+    in_use = float(Settings.model_fields["ap_min_confidence"].default)
+    calibration = next(c for c in report["suites"]["extraction"]["calibration"]
+                       if c["decision"] == "invoice:overall")
+    point = next(p for p in calibration["points"] if p["threshold"] == in_use)
+    assert point["in_use"] and point["support"] >= calibration["min_support"], point
+    assert point["precision"] >= calibration["target_precision"], point
 
 
 def _off_by_one(extract: Callable[..., Any]) -> Callable[..., Any]:

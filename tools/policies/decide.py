@@ -88,7 +88,7 @@ class RecentBill:
 @dataclass(frozen=True)
 class PolicyConfig:
     auto_approve_limit: Decimal = Decimal(5000)
-    min_confidence: float = 0.90        # to be replaced by the evals' calibrated threshold
+    min_confidence: float = 0.80        # the extraction eval's calibrated threshold (settings)
     role_limits: Mapping[str, Decimal | None] = field(
         default_factory=lambda: MappingProxyType(dict(DEFAULT_ROLE_LIMITS)))
     split_window_days: int = 7

@@ -106,7 +106,7 @@ def test_the_intake_records_every_message_and_reads_each_invoice_exactly(demo: D
     engine.dispose()
     stored = {mid: (codes, json.loads(doc)) for mid, codes, doc in rows}
     want_issue = {"duplicate": "duplicate_suspected", "bank_details_changed": "bank_details_changed",
-                  "unknown_supplier": "supplier_unknown"}
+                  "unknown_supplier": "supplier_unknown", "injection": "suspected_injection"}
     for entry in manifest:
         codes, doc = stored[entry["message_id"].strip("<>")]
         expected = want_issue.get(entry["scenario"])
@@ -115,6 +115,19 @@ def test_the_intake_records_every_message_and_reads_each_invoice_exactly(demo: D
                     "purchase_order", "supplier"):
             assert doc[key] == entry["expected"][key], (entry["file"], key)
         assert [ln["amount"] for ln in doc["lines"]] == [ln["amount"] for ln in entry["expected"]["lines"]]
+
+
+def test_the_ap_agent_posts_the_clean_invoices_and_holds_the_risky_ones(demo: Demo) -> None:
+    ap = demo.summary["ap"]
+    assert ap["touchless_candidates"] >= 7 and ap["touchless_rate"] >= 0.85
+    assert ap["wrong_postings"] == 0
+    assert ap["outcomes"]["posted"] == ap["touchless"]
+    waiting = dict(w.split(": ", 1) for w in ap["waiting"])
+    by_scenario = {m["scenario"]: m["expected"]["invoice_number"] for m in _manifest(demo)}
+    for scenario, code in (("bank_details_changed", "bank_details_changed"),
+                           ("duplicate", "duplicate_suspected"), ("po_price_mismatch", "po_price_mismatch"),
+                           ("injection", "suspected_injection"), ("clean_po_match", "above_approver_limit")):
+        assert code in waiting[by_scenario[scenario]], (scenario, waiting)
 
 
 def test_trial_balance_json_balances_in_exact_decimal_strings(demo: Demo) -> None:

@@ -57,7 +57,7 @@ def test_a_clean_bill_within_every_limit_auto_posts() -> None:
     d = decide(CLEAN, (), None, 0.95, ())
     assert d.outcome == "auto_post" and d.reasons == () and d.hard_codes == frozenset()
     assert d.amount == D("1529.00") and d.proposal_hash == CLEAN.proposal_hash()
-    assert d.required_role == "approver" and d.threshold_used == 0.90 and d.confidence == 0.95
+    assert d.required_role == "approver" and d.threshold_used == 0.80 and d.confidence == 0.95
     assert d.auto_approve_limit == D("5000")
 
 
@@ -129,7 +129,7 @@ def test_an_incomplete_proposal_can_never_auto_post() -> None:
 # -- soft reasons --------------------------------------------------------------------------------
 
 def test_low_or_unknown_confidence_needs_approval_softly() -> None:
-    for conf in (0.89, None, float("nan"), -1.0):
+    for conf in (0.79, None, float("nan"), -1.0):
         d = decide(CLEAN, (), None, conf)
         assert d.outcome == "needs_approval" and codes(d) == {"low_confidence": False}
     assert decide(CLEAN, (), None, 7.0).confidence == 1.0
