@@ -84,8 +84,12 @@ def db() -> None:
 @handles_errors
 def db_upgrade(ctx: click.Context) -> None:
     """Create or upgrade the database schema to the current version."""
+    from agent.checkpointer import open_checkpointer
+
     runtime = _runtime(ctx, migrated=False)
     upgrade(runtime.engine)
+    with open_checkpointer(runtime.settings.resolved_database_url):  # the agent's checkpoint tables
+        pass
     click.echo(f"database is at the current schema: "
                f"{runtime.engine.url.render_as_string(hide_password=True)}")
 
@@ -294,11 +298,11 @@ def audit_verify(ctx: click.Context, expect_head: str | None, as_json: bool) -> 
 
 def _register_groups() -> None:
     # Command groups that live in their own modules, so this file stays readable.
+    from api.cli_ap import apikey, approvals, serve, worker
     from api.cli_eval import eval_group
     from api.cli_extract import extract
     from api.cli_inbox import inbox
     from api.cli_payroll import payroll
-    from api.cli_ap import apikey, approvals, serve, worker
 
     cli.add_command(inbox)
     cli.add_command(extract)

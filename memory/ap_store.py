@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from memory import audit
@@ -49,17 +50,23 @@ def thread_id_for(message_id: int) -> str:
 
 def admit_received(session: Session, clock: Clock, *, limit: int = 100) -> list[int]:
     """Admit received messages that have no run yet; returns the new run ids."""
-    pending = session.scalars(
-        select(InboxMessage.id).where(InboxMessage.status == "received")
-        .where(~select(ApRun.id).where(ApRun.inbox_message_id == InboxMessage.id).exists())
-        .order_by(InboxMessage.id).limit(limit)).all()
+    query = (select(InboxMessage.id).where(InboxMessage.status == "received")
+             .where(~select(ApRun.id).where(ApRun.inbox_message_id == InboxMessage.id).exists())
+             .order_by(InboxMessage.id).limit(limit))
+    if session.get_bind().dialect.name == "postgresql":  # another worker admitting them: skip those
+        query = query.with_for_update(of=InboxMessage, skip_locked=True)
+    pending = session.scalars(query).all()
     now = clock.now()
     out = []
     for message_id in pending:
         row = ApRun(inbox_message_id=message_id, thread_id=thread_id_for(message_id), state="admitted",
                     attempts=0, reasons="[]", admitted_at=now, updated_at=now)
-        session.add(row)
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.add(row)
+                session.flush()
+        except IntegrityError:  # admitted by someone else meanwhile: theirs stands
+            continue
         session.execute(InboxMessage.__table__.update().where(InboxMessage.id == message_id)
                         .values(status="processing"))
         audit.append(session, clock, actor="ap-agent", action="ap.admitted", entity_type="inbox_message",
