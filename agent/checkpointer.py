@@ -37,6 +37,9 @@ def open_checkpointer(database_url: str, *, busy_timeout_ms: int = 10_000) -> It
             if path != ":memory:":
                 conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            # A checkpoint lost to a power cut only means re-running idempotent steps, so the
+            # checkpoints need not wait for the disk at every commit (WAL + NORMAL).
+            conn.execute("PRAGMA synchronous=NORMAL")
             saver = SqliteSaver(conn, serde=checkpoint_serde())
             saver.setup()
             yield saver

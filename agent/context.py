@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,3 +38,24 @@ class RunContext:
 
         return cls(settings, sessions, clock, BlobStore(settings.blob_path), ocr or TesseractOcr(),
                    model, policy_config_from(settings), match_tolerances_from(settings))
+
+
+@cache
+def _default_context() -> RunContext:
+    """For hosts that do not pass a context (LangGraph's own dev tooling via langgraph.json): one
+    built from the environment's settings, on the application database."""
+    from agent.settings import load_settings
+    from memory.db import create_db_engine, session_factory
+    from memory.migrate import require_migrated
+    from tools.clock import SystemClock
+
+    settings = load_settings()
+    engine = create_db_engine(settings.resolved_database_url,
+                              busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    require_migrated(engine)
+    return RunContext.build(settings, session_factory(engine), SystemClock())
+
+
+def context_of(runtime: Any) -> RunContext:
+    context = getattr(runtime, "context", None)
+    return context if isinstance(context, RunContext) else _default_context()

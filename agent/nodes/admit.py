@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
-from agent.context import RunContext
+from agent.context import RunContext, context_of
 from agent.state import InvoiceState
 from memory.db import unit_of_work
 from memory.inbox_schema import InboxMessage
 
 
 def admit(state: InvoiceState, runtime: Runtime[RunContext]) -> InvoiceState:
-    with unit_of_work(runtime.context.sessions) as session:
+    with unit_of_work(context_of(runtime).sessions) as session:
         message = session.get(InboxMessage, state["message_id"])
         if message is None:
             return {"outcome": "quarantined", "reason": "The inbox message is missing."}

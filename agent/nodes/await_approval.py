@@ -8,7 +8,7 @@ from __future__ import annotations
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from agent.context import RunContext
+from agent.context import RunContext, context_of
 from agent.state import InvoiceState
 from memory import approvals_store
 from memory.db import unit_of_work
@@ -16,7 +16,7 @@ from memory.db import unit_of_work
 
 def await_approval(state: InvoiceState, runtime: Runtime[RunContext]) -> InvoiceState:
     interrupt({"approval_id": state["approval_id"], "message_id": state["message_id"]})
-    with unit_of_work(runtime.context.sessions) as session:
+    with unit_of_work(context_of(runtime).sessions) as session:
         approval = approvals_store.get(session, state["approval_id"])
     if approval.status == "pending":  # resumed without a decision: ask again
         return {"verdict": {"decision": None}}

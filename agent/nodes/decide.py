@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from langgraph.runtime import Runtime
 
-from agent.context import RunContext
+from agent.context import RunContext, context_of
 from agent.state import InvoiceState
 from memory.ap_queries import recent_bills
 from memory.db import unit_of_work
@@ -15,7 +15,7 @@ from tools.policies.decide import decide as decide_policy
 
 
 def decide(state: InvoiceState, runtime: Runtime[RunContext]) -> InvoiceState:
-    ctx = runtime.context
+    ctx = context_of(runtime)
     proposal = state["proposal"]
     recent = ()
     if isinstance(proposal, BillProposal) and proposal.supplier is not None:

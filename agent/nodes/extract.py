@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
-from agent.context import RunContext
+from agent.context import RunContext, context_of
 from agent.state import InvoiceState
 from memory.db import unit_of_work
 from memory.inbox_schema import InboxMessage
@@ -17,7 +17,7 @@ from tools.inbox.parsing import MessageLimits
 
 
 def extract(state: InvoiceState, runtime: Runtime[RunContext]) -> InvoiceState:
-    ctx = runtime.context
+    ctx = context_of(runtime)
     settings = ctx.settings
     with unit_of_work(ctx.sessions) as session:
         message = session.get(InboxMessage, state["message_id"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
-from agent.context import RunContext
+from agent.context import RunContext, context_of
 from agent.state import InvoiceState
 from memory.ap_queries import purchase_orders_for_match
 from memory.db import unit_of_work
@@ -12,7 +12,7 @@ from tools.matching.po_match import match_purchase_order
 
 
 def match(state: InvoiceState, runtime: Runtime[RunContext]) -> InvoiceState:
-    ctx = runtime.context
+    ctx = context_of(runtime)
     reading = state["reading"]
     supplier = reading.validation.supplier_match.supplier
     contact_id = supplier.contact_id if supplier else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
-from agent.context import RunContext
+from agent.context import RunContext, context_of
 from agent.nodes.request_approval import reasons_of
 from agent.state import InvoiceState
 from memory import ap_store, audit
@@ -13,7 +13,7 @@ from memory.inbox_schema import InboxMessage
 
 
 def notify(state: InvoiceState, runtime: Runtime[RunContext]) -> InvoiceState:
-    ctx = runtime.context
+    ctx = context_of(runtime)
     outcome = state["outcome"]
     reasons = reasons_of(state) if state.get("decision") else []
     if outcome == "quarantined" and state.get("reason"):

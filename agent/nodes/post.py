@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from langgraph.runtime import Runtime
 
-from agent.context import RunContext
+from agent.context import RunContext, context_of
 from agent.state import InvoiceState
 from memory import approvals_store
 from memory.ap_queries import chart_for_proposals
@@ -25,7 +25,7 @@ def idempotency_key(message_id: int, proposal: BillProposal) -> str:
 
 
 def post(state: InvoiceState, runtime: Runtime[RunContext]) -> InvoiceState:
-    ctx = runtime.context
+    ctx = context_of(runtime)
     proposal, decision = state["proposal"], state["decision"]
     assert isinstance(proposal, BillProposal)
     with unit_of_work(ctx.sessions) as session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
-from agent.context import RunContext
+from agent.context import RunContext, context_of
 from agent.state import InvoiceState
 from memory.ap_queries import chart_for_proposals, past_bill_lines, supplier_posting
 from memory.db import unit_of_work
@@ -12,7 +12,7 @@ from tools.ap.propose import propose_bill
 
 
 def propose(state: InvoiceState, runtime: Runtime[RunContext]) -> InvoiceState:
-    ctx = runtime.context
+    ctx = context_of(runtime)
     reading = state["reading"]
     supplier = reading.validation.supplier_match.supplier
     with unit_of_work(ctx.sessions) as session:

@@ -9,7 +9,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from agent.context import RunContext
+from agent.context import RunContext, context_of
 from agent.state import InvoiceState
 from memory import approvals_store
 from memory.db import unit_of_work
@@ -37,7 +37,7 @@ def evidence_of(state: InvoiceState) -> dict[str, Any]:
 
 
 def request_approval(state: InvoiceState, runtime: Runtime[RunContext]) -> InvoiceState:
-    ctx = runtime.context
+    ctx = context_of(runtime)
     proposal, decision = state["proposal"], state["decision"]
     payload = proposal.as_dict() if isinstance(proposal, BillProposal) else {
         "refused": [{"code": i.code, "message": i.message} for i in proposal.issues]}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
-from agent.context import RunContext
+from agent.context import RunContext, context_of
 from agent.state import InvoiceState
 from memory import documents_store
 from memory.db import unit_of_work
@@ -15,7 +15,7 @@ from tools.documents.validation import decision_confidence
 
 
 def validate(state: InvoiceState, runtime: Runtime[RunContext]) -> InvoiceState:
-    ctx = runtime.context
+    ctx = context_of(runtime)
     raw = state["raw"]
     with unit_of_work(ctx.sessions) as session:
         context = documents_store.validation_context(
