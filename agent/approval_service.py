@@ -23,7 +23,7 @@ from memory.approvals_store import ApprovalConflict, ApprovalNotFound, ApprovalR
 from memory.db import unit_of_work
 from tools.ap.edits import ProposalEdits
 from tools.ledger.problems import Problem
-from tools.policies.approval_rules import can_approve
+from tools.policies.approval_rules import can_approve, with_article
 
 Verdict = Literal["approve", "reject", "edit"]
 DECIDING_ROLES = ("approver", "owner")
@@ -68,18 +68,34 @@ def _check_changes(approval: ApprovalRecord, changes: dict[str, Any] | None, ctx
 def _authorise(principal: Principal, approval: ApprovalRecord, verdict: Verdict, ctx: RunContext,
                session: Any) -> None:
     if principal.role not in DECIDING_ROLES:
-        raise ApprovalRefused(403, "role_cannot_decide", f"A {principal.role} may not decide approvals.")
+        raise ApprovalRefused(403, "role_cannot_decide", f"{with_article(principal.role)} may not decide approvals.")
     if verdict == "reject":
         return
     if not approval.proposal.get("complete", False):
         raise ApprovalRefused(409, "proposal_incomplete", "This bill cannot be approved as it stands "
                               "(see its reasons); fix the data, or reject it.")
+    recorded = _already_recorded(session, approval)
+    if recorded is not None:
+        raise ApprovalRefused(409, "already_recorded", f"The books already hold bill {recorded} with this "
+                              "supplier and invoice number: this is a duplicate. Reject it.")
     changed_by = bank_details_last_changed_by(session, approval.contact_id) if approval.contact_id else None
     problems = can_approve(principal.actor, principal.role, Decimal(approval.amount), changed_by, ctx.policy)
     if approval.required_role == "owner" and principal.role != "owner":
         problems += (Problem("role_too_junior", "This bill must be approved by the owner."),)
     if problems:
         raise ApprovalRefused(403, problems[0].code, " ".join(p.message for p in problems))
+
+
+def _already_recorded(session: Any, approval: ApprovalRecord) -> int | None:
+    from sqlalchemy import select
+
+    from memory.schema import Invoice
+
+    supplier, number = approval.proposal.get("supplier") or {}, approval.proposal.get("number")
+    if not supplier.get("contact_id") or not number:
+        return None
+    return session.scalar(select(Invoice.id).where(
+        Invoice.kind == "bill", Invoice.contact_id == supplier["contact_id"], Invoice.number == number))
 
 
 def decide(ctx: RunContext, principal: Principal, approval_id: int, *, verdict: Verdict,
@@ -94,7 +110,8 @@ def decide(ctx: RunContext, principal: Principal, approval_id: int, *, verdict: 
             approval = approvals_store.get(session, approval_id, lock=True)
         except ApprovalNotFound:
             raise ApprovalRefused(404, "not_found", f"There is no approval {approval_id}.") from None
-        _authorise(principal, approval, verdict, ctx, session)
+        if approval.decision_key != key:  # a replay was authorised the first time
+            _authorise(principal, approval, verdict, ctx, session)
         edits = _check_changes(approval, changes, ctx, session) if verdict == "edit" else None
         try:
             result = approvals_store.decide(

@@ -298,6 +298,7 @@ def audit_verify(ctx: click.Context, expect_head: str | None, as_json: bool) -> 
 
 def _register_groups() -> None:
     # Command groups that live in their own modules, so this file stays readable.
+    from api.cli_ap import apikey, approvals, serve, worker
     from api.cli_eval import eval_group
     from api.cli_extract import extract
     from api.cli_inbox import inbox
@@ -307,6 +308,8 @@ def _register_groups() -> None:
     cli.add_command(extract)
     cli.add_command(payroll)
     cli.add_command(eval_group)
+    for command in (apikey, approvals, worker, serve):
+        cli.add_command(command)
 
 
 _register_groups()

@@ -56,6 +56,7 @@ class ApprovalRecord:
     decided_at: datetime | None
     changes: dict[str, Any] | None
     comment: str | None
+    decision_key: str | None = None   # the Idempotency-Key the decision came with
 
     @classmethod
     def of(cls, row: Approval) -> ApprovalRecord:
@@ -63,7 +64,7 @@ class ApprovalRecord:
                    row.required_role, row.confidence, row.proposal_hash, json.loads(row.proposal),
                    json.loads(row.reasons), json.loads(row.evidence), row.created_at, row.escalated_at,
                    row.decision, row.decided_by, row.decided_role, row.decided_at,
-                   json.loads(row.changes) if row.changes else None, row.comment)
+                   json.loads(row.changes) if row.changes else None, row.comment, row.decision_key)
 
 
 @dataclass(frozen=True)

@@ -160,20 +160,22 @@ def test_approving_resumes_the_graph_and_posts_once(processed) -> None:  # type:
     _assert_books_sound(books)
 
 
-def test_an_approved_duplicate_is_refused_by_the_books_and_quarantined(processed) -> None:  # type: ignore[no-untyped-def]
-    books, _, scenarios = processed
+def test_approving_a_true_duplicate_is_refused_and_it_can_be_rejected(processed) -> None:  # type: ignore[no-untyped-def]
+    books, graph, scenarios = processed
     mid = _pending(books, "duplicate", scenarios)
     approval = _approval_for(books, mid)
-    out = approval_service.decide(books.ctx, _principal(books, "approver"), approval.id,
-                                  verdict="approve", proposal_hash=approval.proposal_hash, key="d-1",
-                                  graph=processed[1])
-    assert out.run is not None and out.run.state == "quarantined"
-    assert "already recorded" in (out.run.error or "")
+    approver = _principal(books, "approver")
+    with pytest.raises(approval_service.ApprovalRefused) as err:
+        approval_service.decide(books.ctx, approver, approval.id, verdict="approve",
+                                proposal_hash=approval.proposal_hash, key="d-1", graph=graph)
+    assert (err.value.status, err.value.code) == (409, "already_recorded")
+    out = approval_service.decide(books.ctx, approver, approval.id, verdict="reject",
+                                  proposal_hash=approval.proposal_hash, key="d-2", graph=graph)
+    assert out.run is not None and out.run.state == "rejected"
     with unit_of_work(books.sessions) as session:
         number = scenarios[mid]["expected"]["invoice_number"]
         count = session.scalar(select(func.count()).select_from(Invoice).where(Invoice.number == number))
-        message = session.get(InboxMessage, mid)
-    assert count == 1 and message is not None and message.status == "quarantined"
+    assert count == 1
     _assert_books_sound(books)
 
 

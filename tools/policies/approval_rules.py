@@ -58,10 +58,10 @@ def can_approve(actor_id: str, role: str, amount: Decimal, supplier_bank_changed
         limit = limits[role]
         if limit is not None and limit <= 0:
             problems.append(Problem("role_cannot_approve",
-                                    f"A {role} may not approve bills; ask an approver."))
+                                    f"{with_article(role)} may not approve bills; ask an approver."))
         elif limit is not None and amount > limit:
             problems.append(Problem("above_role_limit",
-                                    f"A {role} may approve bills up to {_money(limit)}; this one "
+                                    f"{with_article(role)} may approve bills up to {_money(limit)}; this one "
                                     f"is {_money(amount)}. Ask {_senior(config, amount)}."))
     if _same_actor(actor_id, supplier_bank_changed_by):
         problems.append(Problem("segregation_of_duties",
@@ -118,8 +118,8 @@ def check_posting_allowed(proposal_hash: str, decision: Decision, approval: Appr
     if decision.required_role and not _covers(config, approval.role, decision.required_role) \
             and not any(p.code in ("role_cannot_approve", "above_role_limit") for p in problems):
         problems.append(Problem("role_too_junior",
-                                f"This bill must be approved by the {decision.required_role}; a "
-                                f"{approval.role} may not."))
+                                f"This bill must be approved by the {decision.required_role}; "
+                                f"{with_article(approval.role).lower()} may not."))
     return tuple(problems)
 
 
@@ -139,3 +139,8 @@ def _auto_post_problems(decision: Decision, config: PolicyConfig) -> tuple[Probl
                                 "The bill's confidence is below the threshold now in force; it "
                                 "needs an approval."))
     return tuple(problems)
+
+
+def with_article(role: str) -> str:
+    """ "An approver", "A clerk": the article a role name takes."""
+    return f"{'An' if role[:1].lower() in 'aeiou' else 'A'} {role}"

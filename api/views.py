@@ -1,0 +1,191 @@
+"""What the API and the CLI show, built once for both: plain JSON-ready dicts from the stores
+(amounts as decimal strings, dates and times ISO 8601), and who may see or do what.
+
+`PERMISSIONS` is the role matrix both the API (api.deps) and the CLI (api.cli_ap) enforce; the
+approval service (agent.approval_service) checks deciding again, per approval (limits,
+segregation of duties).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from memory import ap_store
+from memory.ap_schema import ROLES, Approval, ApRun
+from memory.approvals_store import ApprovalRecord
+from memory.inbox_schema import InboxMessage
+from memory.ledger_store import LedgerStore
+from memory.schema import AccountRow, Contact, Invoice
+from tools.clock import Clock
+
+ALL_ROLES = frozenset(ROLES)
+
+# permission → the roles that have it. Deciding is kept away from admin and auditor (segregation
+# of duties: whoever manages keys or audits the books does not approve payments).
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "inbox.submit": frozenset({"clerk", "approver", "owner"}),
+    "inbox.read": ALL_ROLES,
+    "bills.read": ALL_ROLES,
+    "approvals.read": frozenset({"approver", "owner", "auditor", "admin"}),
+    "approvals.decide": frozenset({"approver", "owner"}),
+    "ledger.read": frozenset({"owner", "auditor", "admin"}),
+    "apikeys.manage": frozenset({"admin"}),
+}
+
+# What a caller of GET /v1/inbox/messages/{id} sees, from the AP run's state.
+RUN_STATUS = {"admitted": "processing", "running": "processing", "resuming": "processing",
+              "awaiting_approval": "awaiting_approval", "posted": "posted", "rejected": "rejected",
+              "quarantined": "quarantined", "failed": "quarantined"}
+MESSAGE_STATUSES = ("received", "processing", "posted", "awaiting_approval", "rejected",
+                    "quarantined")
+
+
+def jsonable(value: Any) -> Any:
+    """Decimal → its exact string, date/datetime → ISO 8601, recursively."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    """ISO 8601; times in UTC with their offset (SQLite hands back naive UTC times)."""
+    if isinstance(value, datetime):
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return None if value is None else value.isoformat()
+
+
+# -- inbox messages ---------------------------------------------------------------------------
+
+def message_status(inbox_status: str, run_state: str | None) -> str:
+    """received | processing | posted | awaiting_approval | rejected | quarantined."""
+    if inbox_status == "quarantined":
+        return "quarantined"
+    if run_state is None:
+        return {"received": "received", "processing": "processing"}.get(inbox_status, "posted")
+    return RUN_STATUS.get(run_state, "processing")
+
+
+def message_view(session: Session, message_id: int) -> dict[str, Any] | None:
+    row = session.get(InboxMessage, message_id)
+    if row is None:
+        return None
+    run = ap_store.for_message(session, message_id)
+    status = message_status(row.status, run.state if run else None)
+    reasons = [dict(r) for r in run.reasons] if run else []
+    if status == "quarantined" and not reasons and row.quarantine_reason:
+        reasons = [{"code": "quarantined", "message": row.quarantine_reason, "hard": True}]
+    return {"id": row.id, "status": status, "bill_id": run.bill_id if run else None,
+            "approval_id": run.approval_id if run else None, "reasons": reasons,
+            "message_id": row.message_id, "channel": row.channel,
+            "received_at": _iso(row.received_at), "subject": row.subject, "sender": row.sender}
+
+
+# -- approvals --------------------------------------------------------------------------------
+
+def approval_summary(a: Any) -> dict[str, Any]:
+    """One approval in a list: what is asked and why, without the full proposal and evidence.
+    `a` is an ApprovalRecord, or a row of `_QUEUE_COLUMNS` (proposal and reasons still JSON)."""
+    p = a.proposal if isinstance(a.proposal, dict) else json.loads(a.proposal)
+    reasons = a.reasons if isinstance(a.reasons, list) else json.loads(a.reasons)
+    return {"id": a.id, "status": a.status, "amount": _money(a.amount),
+            "required_role": a.required_role, "confidence": a.confidence,
+            "supplier": p.get("supplier_name"), "contact_id": a.contact_id,
+            "invoice_number": p.get("number"), "issue_date": p.get("issue_date"),
+            "due_date": p.get("due_date"), "reasons": reasons, "proposal_hash": a.proposal_hash,
+            "run_id": a.run_id, "inbox_message_id": a.inbox_message_id,
+            "created_at": _iso(a.created_at), "escalated_at": _iso(a.escalated_at),
+            "decision": a.decision, "decided_by": a.decided_by, "decided_at": _iso(a.decided_at)}
+
+
+_QUEUE_COLUMNS = (Approval.id, Approval.status, Approval.amount, Approval.required_role,
+                  Approval.confidence, Approval.contact_id, Approval.proposal_hash,
+                  Approval.proposal, Approval.reasons, Approval.run_id, Approval.inbox_message_id,
+                  Approval.created_at, Approval.escalated_at, Approval.decision,
+                  Approval.decided_by, Approval.decided_at)
+
+
+def approval_queue(session: Session, *, status: str | None = None, limit: int = 100,
+                   offset: int = 0) -> list[dict[str, Any]]:
+    """`approval_summary` of each approval, in memory.approvals_store.list_approvals's order, read
+    as columns (the evidence is never loaded): the API's hottest read."""
+    query = (select(*_QUEUE_COLUMNS).order_by(Approval.created_at, Approval.id)
+             .limit(limit).offset(offset))
+    if status:
+        query = query.where(Approval.status == status)
+    return [approval_summary(row) for row in session.execute(query)]
+
+
+def approval_detail(a: ApprovalRecord) -> dict[str, Any]:
+    """Everything an approver needs: reasons, evidence, the proposal and its hash, confidence."""
+    return {**approval_summary(a), "proposal": a.proposal, "evidence": a.evidence,
+            "decided_role": a.decided_role, "changes": a.changes, "comment": a.comment}
+
+
+def run_view(session: Session, run_id: int) -> dict[str, Any] | None:
+    run = ap_store.get(session, run_id)
+    if run is None:
+        return None
+    return {"id": run.id, "state": run.state, "bill_id": run.bill_id,
+            "approval_id": run.approval_id}
+
+
+# -- bills ------------------------------------------------------------------------------------
+
+def bill_view(session: Session, bill_id: int) -> dict[str, Any] | None:
+    bill = session.get(Invoice, bill_id)
+    if bill is None or bill.kind != "bill":
+        return None
+    contact = session.get(Contact, bill.contact_id)
+    codes = {row[0]: row[1] for row in session.execute(select(AccountRow.id, AccountRow.code))}
+    run = session.scalar(select(ApRun).where(ApRun.bill_id == bill.id))
+    return {
+        "id": bill.id, "number": bill.number, "status": bill.status,
+        "supplier": {"contact_id": bill.contact_id, "name": contact.name if contact else None,
+                     "abn": contact.abn if contact else None},
+        "issue_date": _iso(bill.issue_date), "due_date": _iso(bill.due_date),
+        "reference": bill.reference, "purchase_order_id": bill.purchase_order_id,
+        "subtotal": _money(bill.subtotal), "tax": _money(bill.tax), "total": _money(bill.total),
+        "journal_id": bill.journal_id,
+        "inbox_message_id": run.inbox_message_id if run else None,
+        "approval_id": run.approval_id if run else None,
+        "lines": [{"line_no": ln.line_no, "description": ln.description,
+                   "quantity": str(ln.quantity), "unit_price": str(ln.unit_price),
+                   "amount": _money(ln.amount), "tax_code": ln.tax_code,
+                   "tax_amount": _money(ln.tax_amount), "account_code": codes.get(ln.account_id)}
+                  for ln in bill.lines],
+    }
+
+
+# -- the ledger -------------------------------------------------------------------------------
+
+def trial_balance_view(session: Session, clock: Clock, as_of: date | None = None) -> dict[str, Any]:
+    """The same JSON as `backoffice ledger trial-balance --json`."""
+    tb = LedgerStore(session, clock, "api").trial_balance(as_of)
+    rows = [{"code": r.code, "name": r.name, "type": r.type, "debit": str(r.debit),
+             "credit": str(r.credit), "balance": str(r.balance)} for r in tb.rows]
+    return {"as_of": _iso(tb.as_of), "rows": rows, "total_debit": str(tb.total_debit),
+            "total_credit": str(tb.total_credit), "balanced": tb.balanced}
+
+
+# -- API keys ---------------------------------------------------------------------------------
+
+def apikey_view(principal: Any, prefix: str, created_at: datetime,
+                revoked_at: datetime | None) -> dict[str, Any]:
+    return {"id": principal.key_id, "name": principal.name, "role": principal.role,
+            "prefix": prefix, "created_at": _iso(created_at), "revoked_at": _iso(revoked_at)}
