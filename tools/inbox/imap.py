@@ -149,8 +149,10 @@ class ImapPoller:
 
     def run(self, interval: float, stop: threading.Event | None = None,
             on_results: Callable[[list[RecordResult]], None] | None = None) -> None:
-        """Poll every `interval` seconds until `stop` is set, Ctrl-C or SIGTERM; a failed poll is
-        logged and retried at the next interval (the poller keeps running)."""
+        """Poll until `stop` is set, Ctrl-C or SIGTERM. Between polls the poller waits in IMAP IDLE
+        when the server offers it (new mail is fetched within about a second) and re-polls at
+        least every `interval` seconds; without IDLE it simply waits `interval`. A failed poll is
+        logged and retried (the poller keeps running)."""
         with stop_on_signals(stop or threading.Event()) as stop:
             while not stop.is_set():
                 try:
@@ -159,9 +161,60 @@ class ImapPoller:
                         log.info("%s: %d message(s) fetched", self.account, len(results))
                     if on_results is not None:
                         on_results(results)
+                    self.wait_for_mail(interval, stop)
                 except InboxError as exc:
                     log.warning("%s", exc)
-                stop.wait(interval)
+                    stop.wait(interval)
+
+    def wait_for_mail(self, seconds: float, stop: threading.Event) -> bool:
+        """Wait up to `seconds` for the server to announce new mail (IDLE, RFC 2177). Returns True
+        when it did; falls back to a plain wait when the server has no IDLE."""
+        conn = self._connect()
+        try:
+            if "IDLE" not in conn.capabilities:
+                stop.wait(seconds)
+                return False
+            typ, data = conn.select(_quote(self.folder), readonly=True)
+            if typ != "OK":
+                raise InboxError("imap_folder", f"Cannot open folder {self.folder!r}: {data!r}")
+            return _idle(conn, min(seconds, IDLE_MAX_SECONDS), stop)
+        except (OSError, imaplib.IMAP4.error) as exc:
+            raise InboxError("imap_failed", f"Waiting for mail at {self.host} failed: {exc}") from None
+        finally:
+            _close(conn)
+
+
+IDLE_MAX_SECONDS = 25 * 60  # RFC 2177: re-issue IDLE at least every 29 minutes
+
+
+def _idle(conn: imaplib.IMAP4, seconds: float, stop: threading.Event) -> bool:
+    """One IDLE command: True as soon as the server reports a new message (EXISTS/RECENT).
+    imaplib (before Python 3.14) has no IDLE, so this speaks the two-line exchange itself. It
+    polls the socket with select() once a second (a timeout inside readline would leave imaplib's
+    buffered reader in an undefined state) so that `stop` is noticed."""
+    import select
+    import time
+
+    tag = conn._new_tag()  # type: ignore[attr-defined]
+    conn.send(tag + b" IDLE\r\n")
+    if not conn.readline().startswith(b"+"):
+        return False
+    sock = conn.sock
+    deadline, arrived = time.monotonic() + seconds, False
+    try:
+        while not arrived and not stop.is_set() and time.monotonic() < deadline:
+            pending = getattr(sock, "pending", lambda: 0)()  # bytes TLS already decrypted
+            if not pending and not select.select([sock], [], [], 1.0)[0]:
+                continue
+            line = conn.readline()
+            if not line:
+                raise OSError("the server closed the connection during IDLE")
+            arrived = bool(re.match(rb"\* \d+ (EXISTS|RECENT)", line))
+    finally:
+        conn.send(b"DONE\r\n")
+        while (line := conn.readline()) and not line.startswith(tag):
+            pass  # untagged updates before the tagged OK
+    return arrived
 
 
 def _close(conn: imaplib.IMAP4) -> None:

@@ -168,3 +168,30 @@ def test_run_keeps_polling_until_stopped(mailbox: Dovecot, inbox_store: InboxSto
     stop.set()
     assert not thread.is_alive()
     assert [r.created for r in seen] == [True]
+
+
+def test_new_mail_is_fetched_within_seconds_through_idle(mailbox: Dovecot, inbox_store: InboxStore) -> None:
+    """With a long interval (a minute) the poller still fetches a new message at once: it waits in
+    IMAP IDLE and the server announces the delivery."""
+    import threading
+    import time
+
+    stop, seen, arrived = threading.Event(), [], threading.Event()
+
+    def collect(results: list) -> None:  # type: ignore[type-arg]
+        seen.extend(results)
+        if seen:
+            arrived.set()
+
+    poller = _poller(mailbox, inbox_store)
+    thread = threading.Thread(target=poller.run, args=(60, stop, collect))
+    thread.start()
+    time.sleep(1.5)  # the first (empty) poll is done and the poller is idling
+    delivered = time.monotonic()
+    mailbox.deliver((FIXTURES / "invoice_pdf.eml").read_bytes())
+    assert arrived.wait(10), "the delivery was not noticed"
+    latency = time.monotonic() - delivered
+    stop.set()
+    thread.join(5)
+    assert not thread.is_alive() and [r.created for r in seen] == [True]
+    assert latency < 2.0, latency
