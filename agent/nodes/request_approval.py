@@ -5,6 +5,7 @@ already open."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -36,6 +37,19 @@ def evidence_of(state: InvoiceState) -> dict[str, Any]:
             "threshold": state["decision"].threshold_used}
 
 
+def approval_amount(state: InvoiceState) -> Decimal:
+    """What the approval is for: the decided bill's total. A refused proposal (a hold: a credit note,
+    a foreign currency, no number...) has none, so the document's stated total when it shows one,
+    else $0.00: the approval row needs an amount, and its reasons say why there is no bill."""
+    decided = state["decision"].amount
+    if decided is not None:
+        return decided
+    total = state["reading"].extraction.total
+    if isinstance(total, Decimal) and total.is_finite():
+        return abs(total).quantize(Decimal("0.01"))
+    return Decimal("0.00")
+
+
 def request_approval(state: InvoiceState, runtime: Runtime[RunContext]) -> InvoiceState:
     ctx = context_of(runtime)
     proposal, decision = state["proposal"], state["decision"]
@@ -45,7 +59,7 @@ def request_approval(state: InvoiceState, runtime: Runtime[RunContext]) -> Invoi
     with unit_of_work(ctx.sessions) as session:
         approval = approvals_store.open_approval(
             session, ctx.clock, run_id=state["run_id"], inbox_message_id=state["message_id"],
-            contact_id=contact, amount=decision.amount, required_role=decision.required_role or "owner",
+            contact_id=contact, amount=approval_amount(state), required_role=decision.required_role or "owner",
             confidence=state["confidence"], proposal_hash=decision.proposal_hash or "",
             proposal=payload, reasons=reasons_of(state), evidence=evidence_of(state))
     return {"approval_id": approval.id}

@@ -18,6 +18,7 @@ SUITES: dict[str, str] = {
     "extraction": "evals.suites.extraction",
     "validation": "evals.suites.validation",
     "safety": "evals.suites.safety",
+    "ap-decisions": "evals.suites.ap_decisions",
     "payroll": "evals.suites.payroll",
 }
 

@@ -78,9 +78,14 @@ _ID_TOKEN = re.compile(r"^[A-Za-z0-9][\w\-/.#]*$")
 def _first_token(value: str) -> str | None:
     """An identifier-looking first token with a digit (invoice and order numbers)."""
     value = re.sub(r"^(?:no\.?|number|nr\.?|#)\s*[:.]?\s*", "", value.strip(), flags=re.IGNORECASE).lstrip("#: ")
-    token = value.split()[0] if value.split() else ""
+    words = value.split()
+    token = words[0] if words else ""
+    # "INV 12345", "FRE 260504": a short letters-only prefix belongs to the number after it.
+    if re.fullmatch(r"[A-Za-z]{2,5}", token) and len(words) > 1 and re.fullmatch(r"[\w\-/]*\d[\w\-/]*", words[1]):
+        token = f"{token} {words[1]}"
     token = token.rstrip(".,;:")
-    if not token or len(token) > 30 or not any(ch.isdigit() for ch in token) or not _ID_TOKEN.match(token):
+    if not token or len(token) > 30 or not any(ch.isdigit() for ch in token) or \
+            not _ID_TOKEN.match(token.replace(" ", "-")):
         return None
     dates = find_dates(token)
     if dates and dates[0][2] - dates[0][1] == len(token) or re.fullmatch(r"[\d,.]*\d[.,]\d{2}", token):

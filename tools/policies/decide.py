@@ -220,6 +220,9 @@ def decide(proposal: BillProposal | ProposalRefused, issues: Iterable[IssueLike]
     if isinstance(proposal, ProposalRefused):
         for issue in proposal.issues:
             reasons.add(issue.code, issue.message, hard=True)
+        for found in issues:  # what validation found still matters to whoever looks at it
+            if found.code in config.hard_hold_codes:
+                reasons.add(found.code, found.message, hard=True)
         if not reasons.items:
             reasons.add("proposal_refused", "No bill could be proposed from this document.", True)
         return Decision("hold", tuple(reasons.items), config.role_for(Decimal(0)), threshold, conf,

@@ -205,8 +205,9 @@ def test_a_refused_proposal_is_on_hold_with_its_reasons() -> None:
                     issue_date=ISSUED, total=D("10.00"), method=Method.UBL)
     refused = propose_bill(ex, supplier=CLEANERS, history=(), match=None, chart=CHART, today=ISSUED)
     assert isinstance(refused, ProposalRefused)
-    d = decide(refused, (issue("bank_details_changed"),), None, 1.0)
-    assert d.outcome == "hold" and codes(d) == {"credit_note_unsupported": True}
+    d = decide(refused, (issue("bank_details_changed"), issue("gst_mismatch")), None, 1.0)
+    # the refusal and the hard holds validation found (whoever looks at it must see both)
+    assert d.outcome == "hold" and codes(d) == {"credit_note_unsupported": True, "bank_details_changed": True}
     assert d.proposal_hash is None and d.amount is None
     assert decide(ProposalRefused(()), (), None, 1.0).codes == ("proposal_refused",)
 
