@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -79,6 +80,18 @@ class Settings(BaseSettings):
     notify_smtp_port: int = 25
     notify_from: str = "backoffice@localhost"
     notify_to: str | None = None
+
+    # Month-end reports (tools.reports reads these by name)
+    report_materiality_amount: Decimal = Field(default=Decimal("1000"), ge=0,
+                                               description="A change is material from this many dollars")
+    report_materiality_percent: Decimal = Field(default=Decimal("10"), ge=0,
+                                                description="...and this % of what it is compared with")
+    report_cash_buffer: Decimal = Field(default=Decimal("0"), ge=0,
+                                        description="The forecast flags weeks below this cash balance")
+    report_gst_cycle: Literal["quarterly", "monthly"] = "quarterly"
+    report_payg_cycle: Literal["quarterly", "monthly"] = "quarterly"
+    report_max_variances: int = Field(default=4, ge=1, description="Changes named in the commentary")
+    report_budget_file: Path | None = Field(default=None, description="Default: HOME/budget.json if present")
 
     # The API
     api_host: str = "127.0.0.1"

@@ -303,11 +303,13 @@ def _register_groups() -> None:
     from api.cli_extract import extract
     from api.cli_inbox import inbox
     from api.cli_payroll import payroll
+    from api.cli_report import report
 
     cli.add_command(inbox)
     cli.add_command(extract)
     cli.add_command(payroll)
     cli.add_command(eval_group)
+    cli.add_command(report)
     for command in (apikey, approvals, worker, serve):
         cli.add_command(command)
 

@@ -17,6 +17,8 @@ Roles (`require_roles` / `allow`, a 403 `forbidden` otherwise), from api.views.P
 | GET  /v1/approvals, /v1/approvals/{id}  |       |    ✓     |   ✓   |    ✓    |   ✓   |
 | POST /v1/approvals/{id}/decision        |       |    ✓     |   ✓   |         |       |
 | GET  /v1/ledger/trial-balance           |       |          |   ✓   |    ✓    |   ✓   |
+| GET  /v1/reports/monthly                |       |          |   ✓   |    ✓    |   ✓   |
+| POST /v1/payroll/check                  |       |          |   ✓   |    ✓    |   ✓   |
 | GET/POST /v1/apikeys, DELETE …/{id}     |       |          |       |         |   ✓   |
 
 An auditor reads everything and changes nothing; an admin manages keys and reads everything but

@@ -35,6 +35,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "approvals.read": frozenset({"approver", "owner", "auditor", "admin"}),
     "approvals.decide": frozenset({"approver", "owner"}),
     "ledger.read": frozenset({"owner", "auditor", "admin"}),
+    "reports.read": frozenset({"owner", "auditor", "admin"}),
+    "payroll.check": frozenset({"owner", "auditor", "admin"}),
     "apikeys.manage": frozenset({"admin"}),
 }
 

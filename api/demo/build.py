@@ -18,6 +18,7 @@ from api.demo.ap_step import ApSummary, process_inbox
 from api.demo.inbox_step import IntakeSummary, read_inbox
 from api.demo.mailbox import MAILBOX_SUPPLIERS, open_purchase_orders, write_mailbox
 from api.demo.payroll_step import PayrollSummary, check_last_pay_run, record_timesheets
+from api.demo.report_step import ReportSummary, write_month_end_report
 from memory import audit
 from memory.contacts_store import ContactsStore
 from memory.db import create_db_engine, session_factory, unit_of_work
@@ -50,6 +51,7 @@ class DemoSummary:
     intake: IntakeSummary = field(default_factory=IntakeSummary)
     payroll: PayrollSummary = field(default_factory=PayrollSummary)
     ap: ApSummary = field(default_factory=ApSummary)
+    report: ReportSummary = field(default_factory=ReportSummary)
 
     def as_dict(self) -> dict[str, object]:
         return {"organisation": self.organisation, "home": str(self.home), "database": self.database,
@@ -62,6 +64,7 @@ class DemoSummary:
                 "intake": self.intake.as_dict(),
                 "payroll": self.payroll.as_dict(),
                 "ap": self.ap.as_dict(),
+                "report": self.report.as_dict(),
                 "seconds": round(self.seconds, 2)}
 
     def as_text(self) -> str:
@@ -78,6 +81,7 @@ class DemoSummary:
             self.intake.as_text(),
             self.ap.as_text(),
             self.payroll.as_text(),
+            self.report.as_text(),
             f"  audit log    {self.audit_rows} rows, head {self.audit_head[:16]}…",
             f"  database     {self.database}",
             "Next: backoffice ledger trial-balance; backoffice audit verify",
@@ -115,6 +119,8 @@ def build_demo(settings: Settings, *, run_ap_agent: bool = True) -> DemoSummary:
     sessions = session_factory(engine)
     intake = read_inbox(settings, sessions, clock)
     ap = process_inbox(settings, sessions, clock, manifest) if run_ap_agent else ApSummary()
+    # Month end: the June 2026 report (read-only on the books) into HOME/reports/.
+    report = write_month_end_report(settings, sessions, clock)
     with unit_of_work(sessions) as session:
         counts = _counts(session, TradingStore(session, clock, "demo"), len(inbox))
         tb = LedgerStore(session, clock, "demo").trial_balance()
@@ -124,7 +130,7 @@ def build_demo(settings: Settings, *, run_ap_agent: bool = True) -> DemoSummary:
     engine.dispose()
     return DemoSummary(home, url, maildir, manifest, ORGANISATION["name"], perf_counter() - started,
                        counts, tb.total_debit, tb.total_credit, chain.rows_checked, chain.head_hash,
-                       intake, payroll=payroll, ap=ap)
+                       intake, payroll=payroll, ap=ap, report=report)
 
 
 def _counts(session, trading: TradingStore, inbox: int) -> dict[str, int]:  # type: ignore[no-untyped-def]

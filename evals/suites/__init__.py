@@ -19,6 +19,7 @@ SUITES: dict[str, str] = {
     "validation": "evals.suites.validation",
     "safety": "evals.suites.safety",
     "ap-decisions": "evals.suites.ap_decisions",
+    "commentary": "evals.suites.commentary",
     "payroll": "evals.suites.payroll",
 }
 

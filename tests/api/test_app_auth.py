@@ -25,6 +25,8 @@ EXPECTED = {
     "POST /v1/approvals/{approval_id}/decision": {"approver", "owner"},
     "GET /v1/bills/{bill_id}": set(ROLES),
     "GET /v1/ledger/trial-balance": {"owner", "auditor", "admin"},
+    "GET /v1/reports/monthly": {"owner", "auditor", "admin"},
+    "POST /v1/payroll/check": {"owner", "auditor", "admin"},
     "GET /v1/apikeys": {"admin"},
     "POST /v1/apikeys": {"admin"},
     "DELETE /v1/apikeys/{key_id}": {"admin"},
@@ -58,6 +60,11 @@ def _request(api: Api, route: str, headers: dict[str, str]) -> Any:
         return c.get(f"/v1/bills/{api.bill_id}", headers=headers), 200  # type: ignore[attr-defined]
     if route == "GET /v1/ledger/trial-balance":
         return c.get("/v1/ledger/trial-balance", headers=headers), 200
+    if route == "GET /v1/reports/monthly":
+        return c.get("/v1/reports/monthly", params={"month": "2026-06"}, headers=headers), 200
+    if route == "POST /v1/payroll/check":
+        return c.post("/v1/payroll/check", json={"period_start": "2026-05-20", "period_end": "2026-06-30"},
+                      headers=headers), 200
     if route == "GET /v1/apikeys":
         return c.get("/v1/apikeys", headers=headers), 200
     if route == "POST /v1/apikeys":

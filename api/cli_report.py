@@ -1,0 +1,114 @@
+"""`backoffice report monthly`: the month-end report as JSON (stdout), HTML or PDF (a file).
+
+Thin: parse, call api.report_service.monthly_report, render with tools.reports.render_*, write."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from api.runtime import Runtime
+from memory.db import unit_of_work
+from memory.migrate import DatabaseNotMigrated
+from tools.ledger.problems import LedgerError
+from tools.reports.periods import Month
+
+SUFFIX = {"json": "json", "html": "html", "pdf": "pdf"}
+
+
+def _handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Typed failures: one line per problem and exit 2 (3 when the database is not migrated)."""
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except LedgerError as exc:
+            for p in exc.problems:
+                click.echo(f"error: {p.message} [{p.code}]", err=True)
+            sys.exit(2)
+        except DatabaseNotMigrated as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(3)
+    return wrapper
+
+
+def _month(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Month | None:
+    if value is None:
+        return None
+    try:
+        return Month.parse(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@click.group("report")
+def report() -> None:
+    """Month-end reports: statements, variances, the 13-week cash forecast and commentary."""
+
+
+@report.command("monthly")
+@click.option("--month", callback=_month, metavar="YYYY-MM",
+              help="The month to report. Default: the last complete month (ended on the calendar "
+                   "and in the books).")
+@click.option("--format", "fmt", type=click.Choice(["json", "html", "pdf"]), default="json",
+              show_default=True, help="json prints to stdout; html and pdf are written to a file.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write it ('-' for stdout). Default for html/pdf: "
+                   "BACKOFFICE_HOME/reports/monthly-YYYY-MM.<format>.")
+@click.option("--budget", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help='A budget JSON file: {"months": {"YYYY-MM": {"<account code>": "<amount>"}}}. '
+                   "Default: BACKOFFICE_HOME/budget.json when it exists.")
+@click.option("--offline", is_flag=True,
+              help="Write the commentary with the offline narrative even if an LLM is configured.")
+@click.pass_context
+@_handles_errors
+def monthly(ctx: click.Context, month: Month | None, fmt: str, output: Path | None,
+            budget: Path | None, offline: bool) -> None:
+    """The monthly report: profit and loss, balance sheet, cash position, aged receivables and
+    payables, the GST summary for the BAS (G1, 1A, 1B), material variances with their drivers, the
+    13-week cash forecast, and commentary whose every number is one of the report's facts. Each
+    comparison (prior month, same month last year, budget) says when it is not available."""
+    from api.report_service import load_budget, monthly_report
+    from tools.reports.render_html import render_html
+    from tools.reports.render_json import report_contract
+    from tools.reports.render_pdf import render_pdf
+
+    runtime: Runtime = ctx.obj
+    runtime.require_migrated()
+    with unit_of_work(runtime.sessions) as session:
+        chosen_budget = load_budget(session, budget) if budget else None
+        result = monthly_report(session, month, runtime.settings, clock=runtime.clock,
+                                budget=chosen_budget, offline=offline)
+    if fmt == "json":
+        data = (json.dumps(report_contract(result), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    elif fmt == "html":
+        data = render_html(result).encode("utf-8")
+    else:
+        data = render_pdf(result)
+    if (output is None and fmt == "json") or output == Path("-"):
+        click.echo(data if fmt == "pdf" else data.decode("utf-8"), nl=False)
+        return
+    target = output or runtime.settings.home / "reports" / f"monthly-{result.month.key}.{SUFFIX[fmt]}"
+    write_atomically(target, data)
+    path = result.commentary.path if result.commentary else "none"
+    click.echo(f"report written: {target} ({result.month.label}, {fmt}, commentary {path})")
