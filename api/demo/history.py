@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+ZERO = Decimal("0.00")
+
 from api.demo.payroll_step import SEEDED_SUPER_RATES
 from memory.contacts_store import ContactsStore
 from memory.ledger_store import LedgerStore
@@ -208,11 +210,15 @@ def settle_quarters(ledger: LedgerStore, history: History) -> None:
     quarters = [(date(2025, 7, 1), date(2025, 9, 30), date(2025, 10, 28)),
                 (date(2025, 10, 1), date(2025, 12, 31), date(2026, 2, 28)),
                 (date(2026, 1, 1), date(2026, 3, 31), date(2026, 4, 28))]
+    # The previous quarter's settlement falls inside this quarter (the 28th after it): add it back
+    # so each settlement pays exactly that quarter's GST, PAYG and super.
+    before = {"2200": ZERO, "2210": ZERO, "2300": ZERO, "2310": ZERO}
     for q_start, q_end, due in quarters:
-        collected = -ledger.movement("2200", q_start, q_end)
-        paid = ledger.movement("2210", q_start, q_end)
-        withheld = -ledger.movement("2300", q_start, q_end)
-        superannuation = -ledger.movement("2310", q_start, q_end)
+        collected = -ledger.movement("2200", q_start, q_end) + before["2200"]
+        paid = ledger.movement("2210", q_start, q_end) + before["2210"]
+        withheld = -ledger.movement("2300", q_start, q_end) + before["2300"]
+        superannuation = -ledger.movement("2310", q_start, q_end) + before["2310"]
+        before = {"2200": collected, "2210": paid, "2300": withheld, "2310": superannuation}
         label = f"{q_start:%b}-{q_end:%b %Y}"
         ledger.post(Journal(due, f"BAS {label}: GST and PAYG withholding",
                             (dr("2200", collected, "GST collected (1A)"), cr("2210", paid, "GST paid (1B)"),

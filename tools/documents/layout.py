@@ -56,7 +56,7 @@ _DUE_LABEL = re.compile(r"(?:\bdue\s*date|\bpayment\s+due(?:\s+date)?|\bdate\s+d
                         r"\béchéance)", re.IGNORECASE)
 _PO_LABEL = re.compile(
     r"(?:\bcustomer\s+po\b|\bpurchase\s+order(?:\s*(?:no\b\.?|number|#))?|\border\s*(?:no\b\.?|number|#|ref\b\.?)|"
-    r"\bp\.?\s?o\.?\s*(?:no\b\.?|number|#)|^p\.?o\.?\b|\byour\s+(?:ref(?:erence)?|order(?:\s+no\b\.?)?)|"
+    r"\bp\.?\s?o\.?\s*(?:no\b\.?|number|#)|^p\.?o\.?\b(?!\s*box\b)|\byour\s+(?:ref(?:erence)?|order(?:\s+no\b\.?)?)|"
     r"\bcustomer\s+order|\bbestellnummer|\bihre\s+bestellung)", re.IGNORECASE)
 _PO_GENERIC = re.compile(r"^(?:reference|ref\.?)$", re.IGNORECASE)
 _TERMS = re.compile(r"(?:\bterms\b|\bnet\s*(\d{1,3})\b|\bwithin\s+(\d{1,3})\s+days|\bzahlbar\s+innerhalb)", re.IGNORECASE)

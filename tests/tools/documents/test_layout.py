@@ -170,3 +170,13 @@ def test_a_supplier_name_that_starts_like_a_label_is_still_the_supplier(name: st
     inv = dataclasses.replace(g.invoice, supplier=dataclasses.replace(g.invoice.supplier, name=name))
     ext = _extract(render_invoice_pdf(inv, "modern"), own_abn=inv.customer.abn)
     assert ext.supplier.name == name
+
+
+def test_a_po_box_is_an_address_and_a_prefixed_number_keeps_its_prefix() -> None:
+    pdf = _free_text_pdf([(40, 40, "Bluestone Cleaning Pty Ltd"), (40, 55, "PO Box 1200"),
+                          (40, 70, "Parramatta NSW 2124"), (350, 40, "TAX INVOICE"),
+                          (350, 60, "Invoice No: INV 4471"), (350, 75, "Date: 3 June 2026"),
+                          (40, 200, "Subtotal 100.00"), (40, 215, "GST 10.00"), (40, 230, "Total 110.00")])
+    ext = _extract(pdf)
+    assert ext.purchase_order is None
+    assert ext.invoice_number == "INV 4471"
