@@ -47,11 +47,20 @@ def prompt_refs() -> dict[str, str]:
         return {}
 
 
+# Where this workplace keeps the shared folder, for checkouts that are not beside it (CI clones).
+WORKPLACE_CORPUS = Path("/work/shared/corpus")
+
+
 def find_corpus() -> Path | None:
-    """BACKOFFICE_CORPUS, else ../shared/corpus beside the checkout; None when absent."""
+    """BACKOFFICE_CORPUS if set; else ../shared/corpus beside the checkout, else the workplace's
+    shared corpus; None when absent."""
     env = os.environ.get("BACKOFFICE_CORPUS")
-    candidate = Path(env) if env else ROOT.parent / "shared" / "corpus"
-    return candidate if candidate.is_dir() else None
+    if env:
+        return Path(env) if Path(env).is_dir() else None
+    for candidate in (ROOT.parent / "shared" / "corpus", WORKPLACE_CORPUS):
+        if candidate.is_dir():
+            return candidate
+    return None
 
 
 def cores() -> int | None:
