@@ -37,6 +37,10 @@ class RunResult:
 
 
 def _input(graph: Any, config: dict[str, Any], run: RunRecord) -> Any:
+    if run.state == "running" and run.attempts == 1:
+        # Just admitted and claimed for the first time: no checkpoint can exist yet, so skip
+        # reading one (loading a checkpoint means deserialising every state value).
+        return {"run_id": run.id, "message_id": run.inbox_message_id}
     snapshot = graph.get_state(config)
     if not snapshot.values:
         return {"run_id": run.id, "message_id": run.inbox_message_id}
@@ -49,14 +53,12 @@ def process(run: RunRecord, graph: Any, ctx: RunContext) -> RunResult:
     """Advance one claimed run as far as it can go."""
     config = {"configurable": {"thread_id": run.thread_id}}
     try:
-        graph.invoke(_input(graph, config, run), config, context=ctx, durability="sync")
+        values = graph.invoke(_input(graph, config, run), config, context=ctx, durability="sync")
     except LedgerError as exc:  # the books refused (a duplicate number, a locked period): final
         return _quarantine(run, ctx, "; ".join(f"{p.message} [{p.code}]" for p in exc.problems))
     except Exception as exc:  # noqa: BLE001 — any other failure must leave the run recoverable
         return _failed(run, ctx, exc)
-    snapshot = graph.get_state(config)
-    values = snapshot.values
-    if snapshot.interrupts:
+    if values.get("__interrupt__"):  # paused at the approval step
         from agent.nodes.request_approval import reasons_of
 
         with unit_of_work(ctx.sessions) as session:

@@ -13,8 +13,8 @@ from tools.policies.decide import Decision
 class InvoiceState(TypedDict, total=False):
     run_id: int
     message_id: int
-    raw: RawReading                  # extract: what was read, before checks
-    reading: InvoiceReading          # validate: the checked reading (issues, supplier match)
+    raw: RawReading | None           # extract: what was read, before checks (dropped after validate)
+    reading: InvoiceReading          # validate: the checked reading (issues, supplier match; no texts)
     extracted_document_id: int
     confidence: float                # the decide step's confidence (validation.decision_confidence)
     match: MatchResult

@@ -51,7 +51,9 @@ def create_db_engine(url: str, *, busy_timeout_ms: int = 10_000, echo: bool = Fa
     def _begin_immediate(connection) -> None:  # type: ignore[no-untyped-def]
         # Take the write lock up front: a deferred transaction that later writes can fail with
         # SQLITE_BUSY mid-way instead of waiting its turn, and the audit chain needs one writer.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Reads (`read_only`) take no lock: a WAL snapshot, so they never queue behind writers.
+        read = connection.get_execution_options().get("read_only")
+        connection.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -64,6 +66,15 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One transaction: commit on success, roll back everything on any error."""
     with factory() as session, session.begin():
+        yield session
+
+
+@contextmanager
+def read_only(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One read-only transaction: on SQLite a deferred one (a consistent WAL snapshot that takes no
+    write lock). Nothing may be written in it."""
+    with factory() as session, session.begin():
+        session.connection(execution_options={"read_only": True})
         yield session
 
 

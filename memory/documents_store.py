@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,7 @@ from memory.schema import Contact, ContactBankDetails, Invoice, Organisation
 from tools.clock import Clock
 from tools.documents.duplicates import PriorInvoice, normalise_invoice_number
 from tools.documents.model import DocumentType, Extraction
-from tools.documents.suppliers_match import KnownSupplier
+from tools.documents.suppliers_match import KnownSupplier, match_supplier
 from tools.documents.validation import ValidationContext
 
 
@@ -47,14 +47,31 @@ def known_suppliers(session: Session) -> tuple[KnownSupplier, ...]:
                                bank.account_name if bank else None) for c, bank in rows)
 
 
-def prior_invoices(session: Session, *, exclude_message_id: int | None = None) -> tuple[PriorInvoice, ...]:
-    bills = session.execute(
-        select(Invoice.id, Invoice.contact_id, Contact.abn, Invoice.number, Invoice.total,
-               Invoice.issue_date, Invoice.status)
-        .join(Contact, Contact.id == Invoice.contact_id).where(Invoice.kind == "bill"))
-    out = [PriorInvoice(cid, abn, number, total, issued, None, f"bill {bid} ({status})")
-           for bid, cid, abn, number, total, issued, status in bills]
+@dataclass(frozen=True)
+class Concerning:
+    """Narrows the stored bills to those a duplicate check could match: the same supplier (a
+    master contact or an ABN) or the same document bytes. Duplicates are only ever judged within
+    one supplier or by content, so nothing else needs loading."""
+
+    contact_ids: frozenset[int] = frozenset()
+    abns: frozenset[str] = frozenset()
+    content_hash: str | None = None
+
+
+def prior_invoices(session: Session, *, exclude_message_id: int | None = None,
+                   concerning: Concerning | None = None) -> tuple[PriorInvoice, ...]:
+    bill_query = (select(Invoice.id, Invoice.contact_id, Contact.abn, Invoice.number, Invoice.total,
+                         Invoice.issue_date, Invoice.status)
+                  .join(Contact, Contact.id == Invoice.contact_id).where(Invoice.kind == "bill"))
     docs = select(ExtractedDocument)
+    if concerning is not None:
+        bill_query = bill_query.where(or_(Invoice.contact_id.in_(concerning.contact_ids),
+                                          Contact.abn.in_(concerning.abns)))
+        docs = docs.where(or_(ExtractedDocument.contact_id.in_(concerning.contact_ids),
+                              ExtractedDocument.supplier_abn.in_(concerning.abns),
+                              ExtractedDocument.content_sha256 == (concerning.content_hash or "")))
+    out = [PriorInvoice(cid, abn, number, total, issued, None, f"bill {bid} ({status})")
+           for bid, cid, abn, number, total, issued, status in session.execute(bill_query)]
     if exclude_message_id is not None:
         docs = docs.where((ExtractedDocument.inbox_message_id != exclude_message_id)
                           | ExtractedDocument.inbox_message_id.is_(None))
@@ -67,12 +84,27 @@ def prior_invoices(session: Session, *, exclude_message_id: int | None = None) -
 
 
 def validation_context(session: Session, *, today: date, exclude_message_id: int | None = None,
-                       sender_email: str | None = None) -> ValidationContext:
+                       sender_email: str | None = None, for_extraction: Extraction | None = None,
+                       content_hash: str | None = None) -> ValidationContext:
+    """What validation needs from the books. With `for_extraction`, only the stored bills that
+    could be duplicates of it are loaded (its supplier's, by master match or ABN, or the same
+    bytes); otherwise every stored bill."""
     org = session.get(Organisation, 1)
+    own_abn = org.abn if org else None
+    suppliers = known_suppliers(session)
+    concerning = None
+    if for_extraction is not None:
+        match = match_supplier(for_extraction.supplier, suppliers, sender_email=sender_email,
+                               own_abn=own_abn)
+        abn = "".join(ch for ch in (for_extraction.supplier.abn or "") if ch.isdigit())
+        concerning = Concerning(
+            frozenset({match.supplier.contact_id}) if match.supplier else frozenset(),
+            frozenset({abn} | ({match.supplier.abn} if match.supplier and match.supplier.abn else set()))
+            - {"", own_abn}, content_hash)
     return ValidationContext(
-        suppliers=known_suppliers(session),
-        prior_invoices=prior_invoices(session, exclude_message_id=exclude_message_id),
-        today=today, own_abn=org.abn if org else None,
+        suppliers=suppliers,
+        prior_invoices=prior_invoices(session, exclude_message_id=exclude_message_id, concerning=concerning),
+        today=today, own_abn=own_abn,
         base_currency=org.base_currency if org else "AUD", sender_email=sender_email)
 
 

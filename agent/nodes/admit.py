@@ -7,12 +7,12 @@ from langgraph.runtime import Runtime
 
 from agent.context import RunContext, context_of
 from agent.state import InvoiceState
-from memory.db import unit_of_work
+from memory.db import read_only
 from memory.inbox_schema import InboxMessage
 
 
 def admit(state: InvoiceState, runtime: Runtime[RunContext]) -> InvoiceState:
-    with unit_of_work(context_of(runtime).sessions) as session:
+    with read_only(context_of(runtime).sessions) as session:
         message = session.get(InboxMessage, state["message_id"])
         if message is None:
             return {"outcome": "quarantined", "reason": "The inbox message is missing."}

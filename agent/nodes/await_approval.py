@@ -11,12 +11,12 @@ from langgraph.types import interrupt
 from agent.context import RunContext, context_of
 from agent.state import InvoiceState
 from memory import approvals_store
-from memory.db import unit_of_work
+from memory.db import read_only
 
 
 def await_approval(state: InvoiceState, runtime: Runtime[RunContext]) -> InvoiceState:
     interrupt({"approval_id": state["approval_id"], "message_id": state["message_id"]})
-    with unit_of_work(context_of(runtime).sessions) as session:
+    with read_only(context_of(runtime).sessions) as session:
         approval = approvals_store.get(session, state["approval_id"])
     if approval.status == "pending":  # resumed without a decision: ask again
         return {"verdict": {"decision": None}}

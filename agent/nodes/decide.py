@@ -9,7 +9,7 @@ from langgraph.runtime import Runtime
 from agent.context import RunContext, context_of
 from agent.state import InvoiceState
 from memory.ap_queries import recent_bills
-from memory.db import unit_of_work
+from memory.db import read_only
 from tools.ap.propose import BillProposal
 from tools.policies.decide import decide as decide_policy
 
@@ -20,7 +20,7 @@ def decide(state: InvoiceState, runtime: Runtime[RunContext]) -> InvoiceState:
     recent = ()
     if isinstance(proposal, BillProposal) and proposal.supplier is not None:
         since = proposal.issue_date - timedelta(days=ctx.policy.split_window_days)
-        with unit_of_work(ctx.sessions) as session:
+        with read_only(ctx.sessions) as session:
             recent = recent_bills(session, proposal.supplier.contact_id, since,
                                   exclude_document_id=state.get("extracted_document_id"))
     reading = state["reading"]

@@ -7,7 +7,7 @@ from langgraph.runtime import Runtime
 
 from agent.context import RunContext, context_of
 from agent.state import InvoiceState
-from memory.db import unit_of_work
+from memory.db import read_only
 from memory.inbox_schema import InboxMessage
 from memory.schema import Organisation
 from tools.documents.extract import NoInvoice, read_invoice
@@ -19,7 +19,7 @@ from tools.inbox.parsing import MessageLimits
 def extract(state: InvoiceState, runtime: Runtime[RunContext]) -> InvoiceState:
     ctx = context_of(runtime)
     settings = ctx.settings
-    with unit_of_work(ctx.sessions) as session:
+    with read_only(ctx.sessions) as session:
         message = session.get(InboxMessage, state["message_id"])
         assert message is not None, f"inbox message {state['message_id']} vanished"
         raw_sha, subject = message.raw_sha256, message.subject

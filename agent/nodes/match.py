@@ -7,7 +7,7 @@ from langgraph.runtime import Runtime
 from agent.context import RunContext, context_of
 from agent.state import InvoiceState
 from memory.ap_queries import purchase_orders_for_match
-from memory.db import unit_of_work
+from memory.db import read_only
 from tools.matching.po_match import match_purchase_order
 
 
@@ -16,7 +16,7 @@ def match(state: InvoiceState, runtime: Runtime[RunContext]) -> InvoiceState:
     reading = state["reading"]
     supplier = reading.validation.supplier_match.supplier
     contact_id = supplier.contact_id if supplier else None
-    with unit_of_work(ctx.sessions) as session:
+    with read_only(ctx.sessions) as session:
         orders = purchase_orders_for_match(session, contact_id, reading.extraction.purchase_order)
     return {"match": match_purchase_order(reading.extraction, contact_id=contact_id,
                                           purchase_orders=orders, tolerances=ctx.tolerances)}

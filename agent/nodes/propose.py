@@ -7,7 +7,7 @@ from langgraph.runtime import Runtime
 from agent.context import RunContext, context_of
 from agent.state import InvoiceState
 from memory.ap_queries import chart_for_proposals, past_bill_lines, supplier_posting
-from memory.db import unit_of_work
+from memory.db import read_only
 from tools.ap.propose import propose_bill
 
 
@@ -15,7 +15,7 @@ def propose(state: InvoiceState, runtime: Runtime[RunContext]) -> InvoiceState:
     ctx = context_of(runtime)
     reading = state["reading"]
     supplier = reading.validation.supplier_match.supplier
-    with unit_of_work(ctx.sessions) as session:
+    with read_only(ctx.sessions) as session:
         posting = supplier_posting(session, supplier.contact_id) if supplier else None
         history = past_bill_lines(session, supplier.contact_id) if supplier else ()
         chart = chart_for_proposals(session, ctx.settings.ap_unclassified_account)

@@ -122,3 +122,24 @@ def test_the_migration_creates_exactly_the_documents_model(engine: Engine) -> No
         diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
     flat = [d for diff in diffs for d in (diff if isinstance(diff, list) else [diff])]
     assert [d for d in flat if "extracted_documents" in repr(d)] == []
+
+
+def test_a_context_for_one_invoice_holds_only_what_could_duplicate_it(
+        sessions: sessionmaker[Session], clock: TickingClock) -> None:
+    with unit_of_work(sessions) as session:
+        other = ContactsStore(session, clock, "test").create("Other Supplies", abn="33 051 775 556",
+                                                             supplier=True, default_account="6090")
+        TradingStore(session, clock, "test").create_invoice(
+            "bill", other.id, "OTH-1", date(2026, 5, 3), [DocumentLine("Pens", D("1"), D("10.00"), "6090", "GST")])
+        _record(session, clock, None, "e" * 64, _extraction("STRAY-9"))  # another supplier's bytes? no: same ABN
+    with unit_of_work(sessions) as session:
+        everything = documents_store.validation_context(session, today=date(2026, 6, 30))
+        ours = documents_store.validation_context(session, today=date(2026, 6, 30),
+                                                  for_extraction=_extraction(), content_hash="f" * 64)
+        by_bytes = documents_store.validation_context(
+            session, today=date(2026, 6, 30), content_hash="e" * 64,
+            for_extraction=Extraction(supplier=Supplier(name="Nobody"), method=Method.PDF_TEXT))
+    numbers = lambda ctx: sorted(p.number or "" for p in ctx.prior_invoices)  # noqa: E731
+    assert numbers(everything) == ["INV-0042", "OTH-1", "STRAY-9"]
+    assert numbers(ours) == ["INV-0042", "STRAY-9"]        # the supplier's bill and reading only
+    assert numbers(by_bytes) == ["STRAY-9"]                 # an unknown supplier: the same bytes only

@@ -27,8 +27,6 @@ from tools.documents.pdf_text import Line, Page, PdfError, PdfText
 from tools.documents.texts import LabelledText
 
 MIB = 1024 * 1024
-MAX_RAW_NAMES = 100          # attachment names screened as the sender wrote them
-MAX_RAW_NAME_CHARS = 2000
 # Running headers and footers: the top and bottom bands of a page, and what marks furniture there.
 FURNITURE_BAND = 0.12
 SEAM_LINES = 4               # lines each side of a page break screened together
@@ -228,28 +226,6 @@ def _order(doc: SourceDocument) -> int:
     return {Kind.UBL: 0, Kind.CII: 0, Kind.PDF: 1, Kind.IMAGE: 2}.get(kind, 3)
 
 
-def _raw_attachment_names(raw: bytes) -> list[str]:
-    """Attachment file names as the sender wrote them. The labels keep only what follows the last
-    '/' (a name is never a path) and 120 characters, so "[INST] Forget ... [/INST].pdf" would
-    reach the screen as "INST].pdf"; the whole name is screened as text. Called after
-    parse_message accepted the message under the intake limits; never raises."""
-    import email
-    from email import policy
-
-    names: list[str] = []
-    try:
-        msg = email.message_from_bytes(raw, policy=policy.default)
-        for part in msg.walk():
-            if len(names) >= MAX_RAW_NAMES:
-                break
-            name = part.get_filename()
-            if name:
-                names.append(str(name)[:MAX_RAW_NAME_CHARS])
-    except Exception:  # noqa: BLE001 - a header the stdlib cannot decode: the labels are still screened
-        return names
-    return names
-
-
 def read_message(raw: bytes, *, ocr: Ocr | None, options: ReadingOptions = ReadingOptions(),
                  limits: object | None = None) -> MessageReading:
     """Read an email: every attachment (forwarded ones too), the invoice it carries, and the
@@ -262,7 +238,8 @@ def read_message(raw: bytes, *, ocr: Ocr | None, options: ReadingOptions = Readi
     texts += [LabelledText("email.hidden_html", h) for h in parsed.hidden_text]
     texts += [LabelledText("attachment.name", d.name) for d in parsed.documents]
     labels = {d.name for d in parsed.documents}
-    texts += [LabelledText("attachment.name", n) for n in _raw_attachment_names(raw) if n not in labels]
+    # The labels are shortened and path-free; the names as the sender wrote them are screened too.
+    texts += [LabelledText("attachment.name", n) for n in parsed.filenames if n not in labels]
     readings: list[DocumentReading] = []
     skipped: list[SkippedDocument] = []
     issues = [Issue(code=w.code, message=w.message) for w in parsed.warnings]

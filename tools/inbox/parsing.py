@@ -106,6 +106,9 @@ class ParsedMessage:
     size: int
     parts: int
     depth: int
+    # Every attachment's file name as the sender wrote it (a label is shortened and never a path;
+    # the injection screen reads these whole). At most 50, each cut at 1,000 characters.
+    filenames: tuple[str, ...] = ()
 
     @property
     def documents(self) -> tuple[SourceDocument, ...]:
@@ -208,6 +211,7 @@ def parse_message(raw: bytes, limits: MessageLimits = MessageLimits()) -> Parsed
     attachments: list[Attachment] = []
     warnings: list[ParseWarning] = []
     hidden: list[str] = []
+    filenames: list[str] = []
     parts = max_depth = 0
     # Iterative walk (explicit stack): nesting never costs Python stack frames here.
     stack: list[tuple[Message, int, int]] = [(msg, 0, 0)]
@@ -231,6 +235,8 @@ def parse_message(raw: bytes, limits: MessageLimits = MessageLimits()) -> Parsed
             continue
         disposition = _safe(part.get_content_disposition, None)
         filename = _safe(part.get_filename, None)
+        if filename and len(filenames) < 50:
+            filenames.append(str(filename)[:1000])
         if ctype in ("text/plain", "text/html") and disposition != "attachment" and not filename:
             text = decode_bytes(_safe(lambda: part.get_payload(decode=True), b"") or b"",
                                  _safe(part.get_content_charset, None))
@@ -252,7 +258,7 @@ def parse_message(raw: bytes, limits: MessageLimits = MessageLimits()) -> Parsed
         hidden_text=tuple(hidden), authentication=authentication_results(msg),
         attachments=tuple(attachments), forwarded=tuple(forwarded), warnings=tuple(warnings),
         body_hash=b_hash, raw_sha256=hashlib.sha256(raw).hexdigest(), size=len(raw), parts=parts,
-        depth=max_depth)
+        depth=max_depth, filenames=tuple(filenames))
 
 
 def _attachment(part: Message, ctype: str, filename: str | None, depth: int, in_forward: bool,
