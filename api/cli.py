@@ -2,58 +2,28 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
 import click
 
 from agent.settings import load_settings
+from api.cli_support import actor, fail, handles_errors
 from api.runtime import Runtime
 from memory import audit
 from memory.contacts_store import ContactsStore
 from memory.db import unit_of_work
 from memory.ledger_store import LedgerStore
-from memory.migrate import DatabaseNotMigrated, upgrade
-from tools.ledger.problems import LedgerError
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # no user name in some containers
-        return "cli"
+from memory.migrate import upgrade
 
 
 def _emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, default=lambda v: str(v) if isinstance(v, Decimal)
                           else v.isoformat() if isinstance(v, date) else repr(v)))
-
-
-def _fail(message: str, code: int) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
-
-
-def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Typed failures become a plain message and an exit code, never a traceback."""
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except LedgerError as exc:
-            for problem in exc.problems:
-                click.echo(f"error: {problem.message} [{problem.code}]", err=True)
-            sys.exit(2)
-        except DatabaseNotMigrated as exc:
-            _fail(str(exc), 3)
-    return wrapper
 
 
 def _runtime(ctx: click.Context, *, migrated: bool = True) -> Runtime:
@@ -127,7 +97,7 @@ def org_create(ctx: click.Context, name: str, abn: str | None, gst_registered: b
     """Set up the books: the organisation, the standard chart of accounts and tax codes."""
     runtime = _runtime(ctx)
     with unit_of_work(runtime.sessions) as session:
-        LedgerStore(session, runtime.clock, _actor()).create_organisation(
+        LedgerStore(session, runtime.clock, actor()).create_organisation(
             name, abn, gst_registered=gst_registered, state=state)
     click.echo(f"organisation created: {name}")
 
@@ -140,7 +110,7 @@ def org_show(ctx: click.Context, as_json: bool) -> None:
     """The organisation's details and lock date."""
     runtime = _runtime(ctx)
     with unit_of_work(runtime.sessions) as session:
-        o = LedgerStore(session, runtime.clock, _actor()).organisation()
+        o = LedgerStore(session, runtime.clock, actor()).organisation()
         data = {"name": o.name, "abn": o.abn, "gst_registered": o.gst_registered, "state": o.state,
                 "financial_year_start_month": o.financial_year_start_month, "lock_date": o.lock_date}
     if as_json:
@@ -163,7 +133,7 @@ def ledger_accounts(ctx: click.Context, as_json: bool) -> None:
     """The chart of accounts."""
     runtime = _runtime(ctx)
     with unit_of_work(runtime.sessions) as session:
-        accounts = LedgerStore(session, runtime.clock, _actor()).accounts().values()
+        accounts = LedgerStore(session, runtime.clock, actor()).accounts().values()
     rows = [{"code": a.code, "name": a.name, "type": a.type, "subtype": a.subtype,
              "tax_code": a.tax_code, "role": a.role, "active": a.active} for a in accounts]
     if as_json:
@@ -183,7 +153,7 @@ def ledger_trial_balance(ctx: click.Context, as_of: Any, as_json: bool) -> None:
     """One row per account with its debit or credit balance; the totals agree."""
     runtime = _runtime(ctx)
     with unit_of_work(runtime.sessions) as session:
-        tb = LedgerStore(session, runtime.clock, _actor()).trial_balance(as_of.date() if as_of else None)
+        tb = LedgerStore(session, runtime.clock, actor()).trial_balance(as_of.date() if as_of else None)
     rows = [{"code": r.code, "name": r.name, "type": r.type, "debit": r.debit, "credit": r.credit,
              "balance": r.balance} for r in tb.rows]
     if as_json:
@@ -208,7 +178,7 @@ def ledger_journal(ctx: click.Context, date_from: Any, date_to: Any, as_json: bo
     """Posted journals with their lines, oldest first."""
     runtime = _runtime(ctx)
     with unit_of_work(runtime.sessions) as session:
-        journals = LedgerStore(session, runtime.clock, _actor()).journals(
+        journals = LedgerStore(session, runtime.clock, actor()).journals(
             date_from.date() if date_from else None, date_to.date() if date_to else None)
     data = [{"id": jid, "date": j.date, "narration": j.narration, "source_type": j.source_type,
              "source_ref": j.source_ref, "reverses_journal_id": j.reverses_journal_id,
@@ -234,7 +204,7 @@ def ledger_lock(ctx: click.Context, lock_date: Any, reason: str) -> None:
     """Lock the books up to and including LOCK_DATE (YYYY-MM-DD)."""
     runtime = _runtime(ctx)
     with unit_of_work(runtime.sessions) as session:
-        LedgerStore(session, runtime.clock, _actor()).set_lock_date(lock_date.date(), reason)
+        LedgerStore(session, runtime.clock, actor()).set_lock_date(lock_date.date(), reason)
     click.echo(f"books locked up to {lock_date.date()}")
 
 
@@ -256,11 +226,11 @@ def suppliers_import(ctx: click.Context, file: Path, as_json: bool) -> None:
     try:
         records = json.loads(file.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        _fail(f"{file} is not valid JSON: {exc}", 2)
+        fail(f"{file} is not valid JSON: {exc}", 2)
     if not isinstance(records, list):
-        _fail(f"{file} must hold a JSON list of suppliers", 2)
+        fail(f"{file} must hold a JSON list of suppliers", 2)
     with unit_of_work(runtime.sessions) as session:
-        result = ContactsStore(session, runtime.clock, _actor()).import_suppliers(records)
+        result = ContactsStore(session, runtime.clock, actor()).import_suppliers(records)
     summary = {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
     if as_json:
         _emit_json(summary)

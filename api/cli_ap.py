@@ -10,10 +10,8 @@ role that may not do this, or bad arguments; 3 the database is not migrated.
 
 from __future__ import annotations
 
-import getpass
 import json
 import logging
-import sys
 import threading
 import uuid
 from collections.abc import Callable
@@ -32,10 +30,10 @@ from api.views import (
     jsonable,
     run_view,
 )
+from api.cli_support import actor, fail, handles_errors
 from memory.ap_schema import ROLES
 from memory.apikeys_store import Principal
 from memory.db import unit_of_work
-from memory.migrate import DatabaseNotMigrated
 from tools.inbox.errors import InboxError
 
 API_KEY_ENV = "BACKOFFICE_API_KEY"
@@ -47,15 +45,9 @@ class _Refused(Exception):
         self.message, self.code, self.exit_code = message, code, exit_code
 
 
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # noqa: BLE001 — no user name in some containers
-        return "cli"
-
-
 def _handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Typed failures: one plain line on stderr and an exit code, never a traceback."""
+    """Approval refusals (exit 1; 2 for unusable input) and this module's own refusals, on top of
+    the typed failures every command handles (api.cli_support)."""
     from agent.approval_service import ApprovalRefused
 
     @wraps(command)
@@ -63,18 +55,10 @@ def _handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return command(*args, **kwargs)
         except ApprovalRefused as exc:
-            click.echo(f"error: {exc.message} [{exc.code}]", err=True)
-            sys.exit(2 if exc.status == 422 else 1)
+            fail(f"{exc.message} [{exc.code}]", 2 if exc.status == 422 else 1)
         except _Refused as exc:
-            click.echo(f"error: {exc.message} [{exc.code}]", err=True)
-            sys.exit(exc.exit_code)
-        except InboxError as exc:
-            click.echo(f"error: {exc.message} [{exc.code}]", err=True)
-            sys.exit(2)
-        except DatabaseNotMigrated as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(3)
-    return wrapper
+            fail(f"{exc.message} [{exc.code}]", exc.exit_code)
+    return handles_errors(wrapper)
 
 
 def _runtime(ctx: click.Context) -> Runtime:
@@ -109,7 +93,7 @@ def apikey_create(ctx: click.Context, name: str, role: str, as_json: bool) -> No
     with unit_of_work(runtime.sessions) as session:
         try:
             created = apikeys_store.create(session, runtime.clock, name=name, role=role,
-                                           created_by=_actor())
+                                           created_by=actor())
         except ValueError as exc:
             raise _Refused(str(exc), "invalid_key_request", 2) from None
     if as_json:
@@ -150,7 +134,7 @@ def apikey_revoke(ctx: click.Context, key_id: int) -> None:
 
     runtime = _runtime(ctx)
     with unit_of_work(runtime.sessions) as session:
-        if not apikeys_store.revoke(session, runtime.clock, key_id, actor=_actor()):
+        if not apikeys_store.revoke(session, runtime.clock, key_id, actor=actor()):
             raise _Refused(f"There is no active key {key_id}.", "not_found", 2)
     click.echo(f"key {key_id} revoked")
 

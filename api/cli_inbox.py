@@ -5,49 +5,19 @@ intake, print one line per message (recorded / duplicate / quarantined (reason) 
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
 import click
 
+from api.cli_support import actor, handles_errors
 from api.runtime import Runtime
 from memory.inbox_store import InboxRecord, InboxStore, RecordResult
-from memory.migrate import DatabaseNotMigrated
 from tools.inbox.blobs import BlobStore
 from tools.inbox.errors import InboxError
 from tools.inbox.parsing import MessageLimits
-from tools.ledger.problems import LedgerError
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # no user name in some containers
-        return "cli"
-
-
-def _handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Typed failures: a plain message and exit 2 (3 when the database is not migrated)."""
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except InboxError as exc:
-            click.echo(f"error: {exc.message} [{exc.code}]", err=True)
-            sys.exit(2)
-        except LedgerError as exc:
-            for problem in exc.problems:
-                click.echo(f"error: {problem.message} [{problem.code}]", err=True)
-            sys.exit(2)
-        except DatabaseNotMigrated as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(3)
-    return wrapper
 
 
 def _store(ctx: click.Context) -> InboxStore:
@@ -55,7 +25,7 @@ def _store(ctx: click.Context) -> InboxStore:
     runtime.require_migrated()
     settings = runtime.settings
     return InboxStore(runtime.sessions, runtime.clock, BlobStore(settings.blob_path),
-                      MessageLimits.from_settings(settings), actor=_actor())
+                      MessageLimits.from_settings(settings), actor=actor())
 
 
 def _outcome(result: RecordResult) -> str:
@@ -100,7 +70,7 @@ def inbox() -> None:
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.pass_context
-@_handles_errors
+@handles_errors
 def inbox_import(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
     """Record FILES: .eml messages as they are; bare PDF, XML and image documents wrapped in a
     message of their own (importing the same document again is recognised as a duplicate).
@@ -138,7 +108,7 @@ def inbox_import(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> 
 @inbox.command("scan-maildir")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.pass_context
-@_handles_errors
+@handles_errors
 def inbox_scan_maildir(ctx: click.Context, as_json: bool) -> None:
     """Record every unseen message in the Maildir at BACKOFFICE_HOME/mail/inbox, marking each
     seen."""
@@ -153,7 +123,7 @@ def inbox_scan_maildir(ctx: click.Context, as_json: bool) -> None:
 
 @inbox.command("serve-smtp")
 @click.pass_context
-@_handles_errors
+@handles_errors
 def inbox_serve_smtp(ctx: click.Context) -> None:
     """Run the SMTP receiver alone (BACKOFFICE_SMTP_HOST:BACKOFFICE_SMTP_PORT, default
     127.0.0.1:2525) until Ctrl-C; each message goes into the Maildir for `scan-maildir`."""
@@ -178,7 +148,7 @@ def inbox_serve_smtp(ctx: click.Context) -> None:
               "BACKOFFICE_IMAP_POLL_SECONDS until Ctrl-C).")
 @click.option("--json", "as_json", is_flag=True, help="With --once: print the results as JSON.")
 @click.pass_context
-@_handles_errors
+@handles_errors
 def inbox_poll_imap(ctx: click.Context, once: bool, as_json: bool) -> None:
     """Fetch new messages from the IMAP mailbox in BACKOFFICE_IMAP_* settings and record them."""
     from tools.inbox.imap import ImapPoller
@@ -208,7 +178,7 @@ def inbox_poll_imap(ctx: click.Context, once: bool, as_json: bool) -> None:
 @click.option("--status", type=click.Choice(["received", "processing", "processed", "quarantined"]))
 @click.option("--json", "as_json", is_flag=True, help="Print the messages as JSON.")
 @click.pass_context
-@_handles_errors
+@handles_errors
 def inbox_list(ctx: click.Context, limit: int, status: str | None, as_json: bool) -> None:
     """The most recently received messages, newest first."""
     records = _store(ctx).list_recent(limit, status)

@@ -3,56 +3,25 @@ the kernel (tools.payroll) or the store (memory.payroll_store), print."""
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
 import click
 
+from api.cli_support import actor, handles_errors
 from api.runtime import Runtime
 from memory.db import unit_of_work
-from memory.migrate import DatabaseNotMigrated
 from memory.payroll_store import check_payroll
-from tools.ledger.problems import LedgerError
 from tools.payroll.contract import calc_response, parse_request
 from tools.payroll.errors import PayrollError
 from tools.payroll.interpret import interpret
 from tools.payroll.tool import PayrollCheckRequest, PayrollCheckResponse
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # noqa: BLE001  (no user name in some containers)
-        return "cli"
-
-
-def _handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Typed failures: one line per problem and exit 2 (3 when the database is not migrated)."""
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except PayrollError as exc:
-            for problem in exc.problems:
-                click.echo(f"error: {problem.message} [{problem.code}]", err=True)
-            sys.exit(2)
-        except LedgerError as exc:
-            for p in exc.problems:
-                click.echo(f"error: {p.message} [{p.code}]", err=True)
-            sys.exit(2)
-        except DatabaseNotMigrated as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(3)
-    return wrapper
 
 
 def _emit_json(data: Any) -> None:
@@ -68,7 +37,7 @@ def payroll() -> None:
 @payroll.command("calc")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (amounts as decimal strings).")
-@_handles_errors
+@handles_errors
 def calc(file: Path, as_json: bool) -> None:
     """Pay lines for the shifts in FILE (JSON; - reads stdin): hours, rate, multiplier, amount and the
     award clause of each line.
@@ -126,7 +95,7 @@ def _period(value: str) -> tuple[date, date]:
 @click.option("--employee", "employees", multiple=True, help="Only this employee code (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
-@_handles_errors
+@handles_errors
 def check(ctx: click.Context, period: str, employees: tuple[str, ...], as_json: bool) -> None:
     """Check the ledger's pay runs against the awards and the 12 % super guarantee: each under- or
     over-payment per employee with its lines, clauses and the back pay owed. Exit 1 when anyone was
@@ -136,7 +105,7 @@ def check(ctx: click.Context, period: str, employees: tuple[str, ...], as_json: 
     runtime.require_migrated()
     request = PayrollCheckRequest(period_start=start, period_end=end, employee_ids=list(employees) or None)
     with unit_of_work(runtime.sessions) as session:
-        report = check_payroll(session, runtime.clock, _actor(), request)
+        report = check_payroll(session, runtime.clock, actor(), request)
     if as_json:
         _emit_json(report.model_dump(mode="json"))
     else:

@@ -6,38 +6,17 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import tempfile
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any
 
 import click
 
+from api.cli_support import handles_errors
 from api.runtime import Runtime
 from memory.db import unit_of_work
-from memory.migrate import DatabaseNotMigrated
-from tools.ledger.problems import LedgerError
 from tools.reports.periods import Month
 
 SUFFIX = {"json": "json", "html": "html", "pdf": "pdf"}
-
-
-def _handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Typed failures: one line per problem and exit 2 (3 when the database is not migrated)."""
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except LedgerError as exc:
-            for p in exc.problems:
-                click.echo(f"error: {p.message} [{p.code}]", err=True)
-            sys.exit(2)
-        except DatabaseNotMigrated as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(3)
-    return wrapper
 
 
 def _month(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Month | None:
@@ -81,7 +60,7 @@ def report() -> None:
 @click.option("--offline", is_flag=True,
               help="Write the commentary with the offline narrative even if an LLM is configured.")
 @click.pass_context
-@_handles_errors
+@handles_errors
 def monthly(ctx: click.Context, month: Month | None, fmt: str, output: Path | None,
             budget: Path | None, offline: bool) -> None:
     """The monthly report: profit and loss, balance sheet, cash position, aged receivables and

@@ -63,7 +63,6 @@ import argparse
 import atexit
 import functools
 import shutil
-import sqlite3
 import sys
 import tempfile
 import time
@@ -78,6 +77,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from api.demo.homes import copy_home
 from evals.harness.model import DATA, Case, CaseResult, Judgement, Metric, RunConfig
 
 try:
@@ -393,17 +393,10 @@ def _build_template(home: Path) -> None:
 
 
 def copy_books(source: Path, target: Path) -> Path:
-    """The template's database (a consistent SQLite backup); blobs start empty (the demo's
-    messages are quarantined, so nothing reads theirs)."""
+    """The template's database; blobs start empty (the demo's messages are quarantined, so
+    nothing reads theirs)."""
     shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
-    src, dst = sqlite3.connect(source / "backoffice.db"), sqlite3.connect(target / "backoffice.db")
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-    return target
+    return copy_home(source, target, files=())
 
 
 _SCRATCH: list[Path] = []

@@ -3,8 +3,6 @@ per session and copied for each test, plus the run context the invoice graph nee
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from agent.context import RunContext
 from agent.settings import Settings, load_settings
+from api.demo.homes import copy_home
 from memory.db import create_db_engine, session_factory
 from tests.conftest import TickingClock
 
@@ -36,20 +35,6 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("ap-demo") / "home"
     build_demo(load_settings(home=home, database_url=None), run_ap_agent=False)
     return home
-
-
-def copy_home(template: Path, target: Path) -> Path:
-    """The template's database (a consistent SQLite backup) and its message blobs."""
-    target.mkdir(parents=True)
-    src, dst = sqlite3.connect(template / "backoffice.db"), sqlite3.connect(target / "backoffice.db")
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-    shutil.copytree(template / "blobs", target / "blobs")
-    shutil.copytree(template / "demo", target / "demo")
-    return target
 
 
 def books_at(home: Path, **overrides: object) -> Books:

@@ -6,8 +6,6 @@ each test (or module) gets its own copy of the home, and an app over it."""
 from __future__ import annotations
 
 import json
-import shutil
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from agent.context import RunContext
+from api.demo.homes import copy_home
 from agent.settings import Settings, load_settings
 from api.app import create_app
 from api.runtime import Runtime
@@ -72,21 +71,6 @@ def api_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
     engine.dispose()
     (home / "keys.json").write_text(json.dumps(keys), encoding="utf-8")
     return Template(home, keys)
-
-
-def copy_home(template: Path, target: Path) -> Path:
-    """A consistent copy of the template's database (SQLite backup) and its files."""
-    target.mkdir(parents=True)
-    src, dst = sqlite3.connect(template / "backoffice.db"), sqlite3.connect(target / "backoffice.db")
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-    for name in ("blobs", "demo", "mail"):
-        if (template / name).exists():
-            shutil.copytree(template / name, target / name)
-    return target
 
 
 @dataclass

@@ -5,7 +5,6 @@ the command (respx) and its offline fallback; and the demo's own month-end repor
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from api.cli import cli
+from api.demo.homes import copy_home
 from api.demo.report_step import ReportSummary
 from tests.agent.openai_http import BASE_URL, mock_llm
 
@@ -35,17 +35,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict]
         result = run(home, "demo", "--json")
         assert result.exit_code == 0, result.output
         yield home, json.loads(result.stdout)
-
-
-def copy_home(source: Path, target: Path) -> Path:
-    target.mkdir(parents=True)
-    src, dst = sqlite3.connect(source / "backoffice.db"), sqlite3.connect(target / "backoffice.db")
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-    return target
 
 
 def test_the_demo_writes_the_june_report_into_the_home(demo: tuple[Path, dict]) -> None:
