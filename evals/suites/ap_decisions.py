@@ -59,7 +59,6 @@ Run alone: python -m evals.suites.ap_decisions [--only SUBSTRING] [--workdir DIR
 
 from __future__ import annotations
 
-import argparse
 import atexit
 import functools
 import shutil
@@ -75,10 +74,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from api.demo.homes import copy_home
 from evals.harness.model import DATA, Case, CaseResult, Judgement, Metric, RunConfig
+from evals.harness.standalone import run_alone
+from evals.suites.specs import PartySpec, PaymentSpec, Strict
 
 try:
     import fcntl  # serialises the template build across worker processes (POSIX)
@@ -101,26 +102,7 @@ def _cents(value: Decimal) -> Decimal:
 
 # -- the typed case schema ------------------------------------------------------------------------
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class PartySpec(_Strict):
-    name: str
-    abn: str | None
-    email: str | None
-    address: tuple[str, ...]
-    phone: str | None = None
-
-
-class PaymentSpec(_Strict):
-    bsb: str
-    account_number: str
-    account_name: str
-    reference: str | None = None
-
-
-class LineSpec(_Strict):
+class LineSpec(Strict):
     description: str
     quantity: Decimal
     unit_price: Decimal
@@ -135,14 +117,14 @@ class PostedLineSpec(LineSpec):
     account: str                       # the account the line is (or was) posted to
 
 
-class Tampered(_Strict):
+class Tampered(Strict):
     """Figures the document states that do not add up (rendered with the unchecked renderer)."""
 
     tax: Decimal | None = None
     total: Decimal | None = None
 
 
-class InvoiceSpec(_Strict):
+class InvoiceSpec(Strict):
     supplier_key: str | None           # a demo supplier (tools.demo.company), or a case's new one
     supplier: PartySpec                # as printed on the invoice
     number: str
@@ -185,13 +167,13 @@ class InvoiceSpec(_Strict):
         return self.subtotal + self.tax
 
 
-class EmailSpec(_Strict):
+class EmailSpec(Strict):
     subject_suffix: str | None = None  # appended to "Tax invoice N from S"
     body_note: str | None = None       # a paragraph of the plain (and HTML) body
     html_hidden: str | None = None     # an element of the HTML body a reader never sees
 
 
-class PurchaseOrderStep(_Strict):
+class PurchaseOrderStep(Strict):
     kind: Literal["purchase_order"] = "purchase_order"
     supplier: str                      # supplier key
     number: str
@@ -200,7 +182,7 @@ class PurchaseOrderStep(_Strict):
     received: Literal["full", "partial", "none"]
 
 
-class PriorBillStep(_Strict):
+class PriorBillStep(Strict):
     kind: Literal["prior_bill"] = "prior_bill"
     supplier: str
     number: str
@@ -209,7 +191,7 @@ class PriorBillStep(_Strict):
     why: str
 
 
-class NewSupplierStep(_Strict):
+class NewSupplierStep(Strict):
     kind: Literal["supplier"] = "supplier"
     key: str
     party: PartySpec
@@ -222,12 +204,12 @@ class NewSupplierStep(_Strict):
 Step = Annotated[PurchaseOrderStep | PriorBillStep | NewSupplierStep, Field(discriminator="kind")]
 
 
-class ReasonSpec(_Strict):
+class ReasonSpec(Strict):
     code: str
     hard: bool
 
 
-class ExpectedLine(_Strict):
+class ExpectedLine(Strict):
     description: str
     quantity: Decimal
     unit_price: Decimal
@@ -237,7 +219,7 @@ class ExpectedLine(_Strict):
     why: str                           # how the account was derived (never by the product's code)
 
 
-class ExpectedBill(_Strict):
+class ExpectedBill(Strict):
     supplier: str                      # the contact's name in the supplier master
     number: str
     issue_date: date
@@ -250,7 +232,7 @@ class ExpectedBill(_Strict):
     lines: tuple[ExpectedLine, ...]
 
 
-class Expected(_Strict):
+class Expected(Strict):
     outcome: Outcome
     reasons: tuple[ReasonSpec, ...] = ()
     no_other_hard: bool = False        # a soft hold: no hard reason beyond those expected
@@ -270,7 +252,7 @@ class Expected(_Strict):
         return self
 
 
-class ApCase(_Strict):
+class ApCase(Strict):
     id: str
     kind: Literal["clean", "risky"]
     scenario: str                      # e.g. clean, clean_po, bank_details_changed, split_invoices
@@ -891,26 +873,10 @@ SUITE = ApDecisionsSuite()
 # -- standalone run -------------------------------------------------------------------------------
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="", help="run cases whose id contains this")
-    parser.add_argument("--workdir", type=Path, default=None, help="template and case books here")
-    parser.add_argument("--keep", action="store_true", help="keep every case's books")
-    args = parser.parse_args(argv)
-    config = RunConfig(workdir=args.workdir)
-    started = time.perf_counter()
-    results = []
-    for case in [c for c in SUITE.cases(config) if args.only in c.id]:
-        result = SUITE.run_case(case, config, keep=args.keep)
-        results.append(result)
-        if not result.passed:
-            print(f"FAIL {case.id}{' (safety)' if result.safety else ''}: {result.error or ''}")
-            for line in result.diff:
-                print(f"     {line}")
-    for m in SUITE.metrics(results):
-        print(f"{m.name:40s} {m.value:.4f}")
-    print(f"{sum(r.passed for r in results)}/{len(results)} passed in "
-          f"{time.perf_counter() - started:.1f} s")
-    return 0 if all(r.passed for r in results) else 1
+    return run_alone(
+        SUITE, argv,
+        options=lambda p: p.add_argument("--keep", action="store_true", help="keep every case's books"),
+        run_case=lambda case, config, args: SUITE.run_case(case, config, keep=args.keep))
 
 
 if __name__ == "__main__":

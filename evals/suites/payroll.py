@@ -39,6 +39,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from evals.harness.model import DATA, Case, CaseResult, Metric, RunConfig
+from evals.harness.standalone import run_alone
 
 DATA_DIR = DATA / "payroll"
 SCENARIOS_FILE = DATA_DIR / "scenarios.jsonl"
@@ -295,17 +296,7 @@ SUITE = PayrollSuite()
 
 
 def main() -> int:
-    """python -m evals.suites.payroll: run every case and print failures and metrics."""
-    config = RunConfig()
-    results = [SUITE.run_case(c, config) for c in SUITE.cases(config)]
-    for r in results:
-        if not r.passed:
-            print(f"FAIL {r.case_id}: {r.error or ''}")
-            for d in r.diff:
-                print(f"    {d}")
-    for m in SUITE.metrics(results):
-        print(f"{m.name:<32} {m.value}")
-    return 0 if all(r.passed for r in results) else 1
+    return run_alone(SUITE)
 
 
 if __name__ == "__main__":

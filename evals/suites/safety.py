@@ -69,7 +69,6 @@ Run alone: python -m evals.suites.safety [--only SUBSTRING] [--workdir DIR]
 
 from __future__ import annotations
 
-import argparse
 import base64
 import hashlib
 import html
@@ -93,6 +92,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from evals.harness.model import DATA, Case, CaseResult, Judgement, Metric, RunConfig
+from evals.harness.standalone import run_alone
 
 NAME = "safety"
 DIR = DATA / NAME
@@ -999,28 +999,7 @@ SUITE = SafetySuite()
 # -- standalone run ----------------------------------------------------------------------------------
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="", help="run cases whose id contains this")
-    parser.add_argument("--workdir", type=Path, default=None, help="write failing documents here")
-    parser.add_argument("--quiet", action="store_true", help="metrics and failures only")
-    args = parser.parse_args(argv)
-    config = RunConfig(workdir=args.workdir)
-    started = time.perf_counter()
-    cases = [c for c in SUITE.cases(config) if args.only in c.id]
-    results = []
-    for case in cases:
-        result = SUITE.run_case(case, config)
-        results.append(result)
-        if not result.passed:
-            print(f"FAIL {case.id}: {result.error or ''}")
-            for line in result.diff:
-                print(f"     {line}")
-    for m in SUITE.metrics(results):
-        print(f"{m.name:55s} {m.value:.4f}")
-    print(f"skipped: {SUITE.skipped(config)}")
-    print(f"{sum(r.passed for r in results)}/{len(results)} passed in "
-          f"{time.perf_counter() - started:.1f} s")
-    return 0 if all(r.passed for r in results) else 1
+    return run_alone(SUITE, argv)
 
 
 if __name__ == "__main__":

@@ -49,9 +49,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import model_validator
 
 from evals.harness.model import DATA, Case, CaseResult, Judgement, Metric, RunConfig
+from evals.suites.specs import PartySpec, PaymentSpec, Strict
 
 DATA_DIR = DATA / "validation"
 CASES_FILE = DATA_DIR / "cases.jsonl"
@@ -79,19 +80,7 @@ FORMATS = ("pdf", "ubl")
 
 # -- the typed case schema ------------------------------------------------------------------------
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class PartySpec(_Strict):
-    name: str
-    abn: str | None
-    email: str | None
-    address: tuple[str, ...]
-    phone: str | None = None
-
-
-class LineSpec(_Strict):
+class LineSpec(Strict):
     description: str
     quantity: Decimal
     unit_price: Decimal
@@ -99,14 +88,7 @@ class LineSpec(_Strict):
     tax_code: Literal["GST", "FRE"]
 
 
-class PaymentSpec(_Strict):
-    bsb: str
-    account_number: str
-    account_name: str
-    reference: str | None = None
-
-
-class InvoiceSpec(_Strict):
+class InvoiceSpec(Strict):
     supplier: PartySpec
     customer: PartySpec
     invoice_number: str
@@ -135,7 +117,7 @@ class InvoiceSpec(_Strict):
             notes=self.notes)
 
 
-class SupplierSpec(_Strict):
+class SupplierSpec(Strict):
     contact_id: int
     name: str
     abn: str | None = None
@@ -146,7 +128,7 @@ class SupplierSpec(_Strict):
     account_name: str | None = None
 
 
-class PriorSpec(_Strict):
+class PriorSpec(Strict):
     ref: str
     contact_id: int | None
     supplier_abn: str | None
@@ -157,14 +139,14 @@ class PriorSpec(_Strict):
     note: str = ""                   # why it is there (a near miss, the duplicate, history)
 
 
-class ContextSpec(_Strict):
+class ContextSpec(Strict):
     today: date
     own_abn: str
     suppliers: tuple[SupplierSpec, ...]
     prior_invoices: tuple[PriorSpec, ...] = ()
 
 
-class ValidationCase(_Strict):
+class ValidationCase(Strict):
     id: str
     pair: str                        # the defect case and its twin share it
     role: Literal["defect", "twin"]
