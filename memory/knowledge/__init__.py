@@ -1,0 +1,1 @@
+"""The knowledge base: policies and award summaries, chunked, embedded and searched."""
