@@ -13,6 +13,7 @@ from tools.policies.decide import Decision
 class InvoiceState(TypedDict, total=False):
     run_id: int
     message_id: int
+    requested: dict[str, str]        # admit: {by, note} when a person asked for approval (assistant)
     raw: RawReading | None           # extract: what was read, before checks (dropped after validate)
     reading: InvoiceReading          # validate: the checked reading (issues, supplier match; no texts)
     extracted_document_id: int

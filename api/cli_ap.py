@@ -82,10 +82,13 @@ def apikey() -> None:
 @apikey.command("create")
 @click.option("--name", required=True, help="Who or what holds the key (1-100 characters).")
 @click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--employee", "employee", default=None,
+              help="Link the key to this employee's code (e.g. E007): they may check their own pay.")
 @click.option("--json", "as_json", is_flag=True, help='Print {"key": …, "id", …} as JSON.')
 @click.pass_context
 @_handles_errors
-def apikey_create(ctx: click.Context, name: str, role: str, as_json: bool) -> None:
+def apikey_create(ctx: click.Context, name: str, role: str, employee: str | None,
+                  as_json: bool) -> None:
     """Create a key. It is printed this once and kept only as a hash: store it now."""
     from memory import apikeys_store
 
@@ -93,12 +96,12 @@ def apikey_create(ctx: click.Context, name: str, role: str, as_json: bool) -> No
     with unit_of_work(runtime.sessions) as session:
         try:
             created = apikeys_store.create(session, runtime.clock, name=name, role=role,
-                                           created_by=actor())
+                                           created_by=actor(), employee_id=employee)
         except ValueError as exc:
             raise _Refused(str(exc), "invalid_key_request", 2) from None
     if as_json:
         _emit_json({"key": created.key, "id": created.principal.key_id, "name": created.principal.name,
-                    "role": role, "prefix": created.prefix})
+                    "role": role, "prefix": created.prefix, "employee": created.principal.employee_id})
         return
     click.echo(f"key {created.principal.key_id} ({created.principal.name}, {role}) created:")
     click.echo(created.key)

@@ -45,6 +45,10 @@ class ApRun(Base):
     approval_id: Mapped[int | None] = mapped_column(Integer)
     reasons: Mapped[str] = mapped_column(Text, default="[]")      # JSON list of {code, message, hard}
     last_error: Mapped[str | None] = mapped_column(String(1000))
+    # Set when a person asked (through the assistant) for this message to become a bill: the run
+    # then always ends at a person's approval (tools.policies.decide, "requested_by_assistant").
+    requested_by: Mapped[str | None] = mapped_column(String(100))
+    request_note: Mapped[str | None] = mapped_column(String(1000))
     admitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -97,3 +101,5 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(100))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The employee this key belongs to (employees.employee_code): they may check their own pay.
+    employee_code: Mapped[str | None] = mapped_column(String(20))

@@ -75,6 +75,59 @@ def admit_received(session: Session, clock: Clock, *, limit: int = 100) -> list[
     return out
 
 
+class NotAdmissible(Exception):
+    """The message cannot be admitted: it does not exist or was quarantined at intake."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def admit_requested(session: Session, clock: Clock, message_id: int, *, actor: str,
+                    note: str = "") -> tuple[RunRecord, bool]:
+    """Admit one received message at a person's request (the assistant's `propose_posting`): its
+    run carries who asked and why, so the decide step always asks a person to approve it. Returns
+    (the run, created): a message that already has a run keeps it and nothing is created, so
+    asking twice, or the worker admitting it first, leaves one run."""
+    message = session.get(InboxMessage, message_id, with_for_update=True)
+    if message is None:
+        raise NotAdmissible("unknown_message", f"There is no inbox message {message_id}.")
+    existing = for_message(session, message_id)
+    if existing is not None:
+        return existing, False
+    if message.status != "received":
+        raise NotAdmissible("not_admissible", f"Inbox message {message_id} is {message.status}"
+                            + (f": {message.quarantine_reason}" if message.quarantine_reason else "")
+                            + "; it cannot be proposed as a bill.")
+    now = clock.now()
+    row = ApRun(inbox_message_id=message_id, thread_id=thread_id_for(message_id), state="admitted",
+                attempts=0, reasons="[]", admitted_at=now, updated_at=now,
+                requested_by=actor[:100], request_note=note.strip()[:1000] or None)
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:  # the worker admitted it meanwhile: its run stands
+        raced = for_message(session, message_id)
+        assert raced is not None
+        return raced, False
+    message.status = "processing"
+    session.flush()
+    audit.append(session, clock, actor=actor, action="ap.admitted", entity_type="inbox_message",
+                 entity_id=message_id, payload={"run": row.id, "requested_by": row.requested_by,
+                                                "note": row.request_note})
+    return RunRecord.of(row), True
+
+
+def requested_by(session: Session, run_id: int) -> tuple[str, str | None] | None:
+    """Who asked for this run to go to a person's approval, and their note (None: nobody)."""
+    row = session.execute(select(ApRun.requested_by, ApRun.request_note)
+                          .where(ApRun.id == run_id)).first()
+    if row is None or row[0] is None:
+        return None
+    return row[0], row[1]
+
+
 def claim(session: Session, clock: Clock, worker: str, *, lease: timedelta,
           run_id: int | None = None) -> RunRecord | None:
     """Take one runnable run (or the given one) whose lease is free or expired."""

@@ -1,4 +1,8 @@
-"""decide: pure policy — auto-post, or a person approves (with the reasons), or hold."""
+"""decide: pure policy — auto-post, or a person approves (with the reasons), or hold.
+
+A run admitted at a person's request through the assistant (`propose_posting`, picked up by the
+admit node as `requested`) carries the hard reason "requested_by_assistant", so it always stops at
+a person's approval."""
 
 from __future__ import annotations
 
@@ -11,7 +15,18 @@ from agent.state import InvoiceState
 from memory.ap_queries import recent_bills
 from memory.db import read_only
 from tools.ap.propose import BillProposal
+from tools.policies.decide import Reason
 from tools.policies.decide import decide as decide_policy
+
+
+def _forced(state: InvoiceState) -> tuple[Reason, ...]:
+    request = state.get("requested")
+    if not request:
+        return ()
+    note = f": {request['note']}" if request.get("note") else ""
+    return (Reason("requested_by_assistant",
+                   f"{request['by']} asked the assistant to propose this bill{note}. A person must "
+                   "approve it before it is posted.", True),)
 
 
 def decide(state: InvoiceState, runtime: Runtime[RunContext]) -> InvoiceState:
@@ -25,5 +40,5 @@ def decide(state: InvoiceState, runtime: Runtime[RunContext]) -> InvoiceState:
                                   exclude_document_id=state.get("extracted_document_id"))
     reading = state["reading"]
     decision = decide_policy(proposal, reading.extraction.issues, state["match"], state["confidence"],
-                             recent, ctx.policy)
+                             recent, ctx.policy, forced=_forced(state))
     return {"decision": decision}

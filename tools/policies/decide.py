@@ -24,6 +24,10 @@ approve; None: no limit). `required_role` is the role with the smallest limit th
 amount (by default "approver" up to $10,000, "owner" above). An amount above the highest limited
 approver's limit is also a hard reason, "above_approver_limit": the owner must look.
 
+Requested by a person: `forced` reasons (the assistant's `propose_posting`: "requested_by_assistant",
+saying who asked and why) are hard reasons added before anything else, so such a bill is never
+auto-posted, however clean: the assistant proposes, and a person with the approval role decides.
+
 Split invoices: this bill and the same supplier's bills dated within `split_window_days` of it,
 each no more than the auto-approve limit, together above `split_limit` (default: the auto-approve
 limit) → hard reason "split_invoices", and the required role is that for the combined amount.
@@ -53,7 +57,7 @@ DEFAULT_ROLE_LIMITS: tuple[tuple[str, Decimal | None], ...] = (
     ("clerk", Decimal(0)), ("approver", Decimal(10000)), ("owner", None))
 POLICY_CODES = frozenset({
     "supplier_unknown", "supplier_created_from_invoice", "supplier_first_bill",
-    "above_approver_limit", "split_invoices",
+    "above_approver_limit", "split_invoices", "requested_by_assistant",
 })
 DEFAULT_HARD_HOLD_CODES = HARD_HOLD_CODES | EXCEPTION_CODES | BLOCKING_CODES | POLICY_CODES
 # Contact origins (the "source" recorded when the contact was created) that mean "made from an
@@ -210,20 +214,24 @@ class _Reasons:
 def decide(proposal: BillProposal | ProposalRefused, issues: Iterable[IssueLike] = (),
            match: MatchResult | None = None, confidence: float | None = None,
            recent_bills: Iterable[RecentBill | tuple[date, Decimal]] = (),
-           config: PolicyConfig = DEFAULT_POLICY) -> Decision:
+           config: PolicyConfig = DEFAULT_POLICY, forced: Iterable[Reason] = ()) -> Decision:
     """The outcome for this proposal (see the module docstring). `issues` are the extraction's and
     validation's issues; `confidence` the calibrated decision confidence; `recent_bills` the same
-    supplier's other bills (this one excluded)."""
+    supplier's other bills (this one excluded); `forced` reasons a person must look at whatever
+    else is found (always hard)."""
     conf = _confidence(confidence)
     threshold = config.min_confidence
     reasons = _Reasons(config)
+    forced = tuple(forced)
+    for reason in forced:
+        reasons.add(reason.code, reason.message, hard=True)
     if isinstance(proposal, ProposalRefused):
         for issue in proposal.issues:
             reasons.add(issue.code, issue.message, hard=True)
         for found in issues:  # what validation found still matters to whoever looks at it
             if found.code in config.hard_hold_codes:
                 reasons.add(found.code, found.message, hard=True)
-        if not reasons.items:
+        if all(r.code in {f.code for f in forced} for r in reasons.items):
             reasons.add("proposal_refused", "No bill could be proposed from this document.", True)
         return Decision("hold", tuple(reasons.items), config.role_for(Decimal(0)), threshold, conf,
                         auto_approve_limit=config.auto_approve_limit,
