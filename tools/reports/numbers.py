@@ -211,6 +211,11 @@ def _rounds_to(fact_value: Decimal, token: Token) -> bool:
     return False
 
 
+def rounds_to(value: Decimal, token: Token) -> bool:
+    """Whether `value` is what `token` writes, at the token's written precision (either rounding)."""
+    return _rounds_to(value, token)
+
+
 def matches(token: Token, fact: Fact) -> bool:
     v = fact.value
     if token.kind in NUMERIC:
