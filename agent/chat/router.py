@@ -1,0 +1,171 @@
+"""The offline router: which supported kind of question this is, and the tool calls that answer it.
+
+Pure and deterministic (no model): keyword and pattern rules over the question, in priority order.
+Requests to move money come first (refused, whatever else they mention), then questions about one
+stored document, then payroll, month-end commentary, the books, payables, the inbox, and finally
+rules (policies and awards). Anything else is `unsupported`, and the composer says so.
+
+Periods: "May", "May 2026", "2026-05", "last month", "this month" become a month relative to
+`today`; without one, the tools choose their own default (the last complete month).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from tools.assistant.contract import Caller
+
+MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"], start=1)}
+MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
+MONTHS["sept"] = 9
+
+
+@dataclass(frozen=True)
+class Routed:
+    intent: str
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
+def _has(text: str, *patterns: str) -> bool:
+    return any(re.search(p, text) for p in patterns)
+
+
+# --------------------------------------------------------------------------- periods
+def _month_key(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def month_in(text: str, today: date) -> str | None:
+    """The month a question names, as YYYY-MM (a month without a year is the latest one not after
+    today's month)."""
+    if m := re.search(r"\b(20\d\d)-(0[1-9]|1[0-2])\b", text):
+        return f"{m[1]}-{m[2]}"
+    first = today.replace(day=1)
+    if re.search(r"\blast month\b|\bprevious month\b|\bprior month\b", text):
+        prior = first - timedelta(days=1)
+        return _month_key(prior.year, prior.month)
+    if re.search(r"\bthis month\b|\bmonth to date\b", text):
+        return _month_key(today.year, today.month)
+    names = "|".join(sorted(MONTHS, key=len, reverse=True))
+    if m := re.search(rf"\b({names})\b\.?(?:\s+(20\d\d))?", text):
+        if m[1] == "may" and not m[2] and re.search(r"\bmay (i|we|he|she|they|you|a|an|the|staff)\b",
+                                                     text):
+            return None                     # "may I…" is not the month
+        month = MONTHS[m[1]]
+        year = int(m[2]) if m[2] else (today.year if month <= today.month else today.year - 1)
+        return _month_key(year, month)
+    return None
+
+
+def month_bounds(key: str) -> tuple[date, date]:
+    year, month = int(key[:4]), int(key[5:])
+    start = date(year, month, 1)
+    end = (date(year + (month == 12), month % 12 + 1, 1)) - timedelta(days=1)
+    return start, end
+
+
+def message_id_in(text: str) -> int | None:
+    m = re.search(r"\b(?:message|msg|document|doc|email|item|inbox message)\s*(?:id\s*)?#?\s*(\d{1,9})\b",
+                  text)
+    return int(m[1]) if m else None
+
+
+# --------------------------------------------------------------------------- intents
+_QUESTION_START = re.compile(
+    r"^\s*(can|could|may|who|what|when|how|why|do|does|is|are|am|should|must|which|where|if|"
+    r"are we|am i|tell me (who|what|when|how|whether))\b")
+_MONEY_ACTION = re.compile(
+    r"\b(approve|authori[sz]e|pay|release|transfer|post|reject|mark .{0,20} (as )?paid|"
+    r"change|update) .{0,60}?\b(it|this|that|them|invoice|bill|bills|payment|payments|supplier|"
+    r"bank|account|approval|message|\$?\d)", re.IGNORECASE)
+_BANK_CHANGE = re.compile(r"\b(change|update|replace|set)\b.{0,40}\bbank (details|account)\b")
+
+
+_IMPERATIVE = re.compile(r"^\s*(please\s+|can you\s+|could you\s+|would you\s+|go ahead and\s+|"
+                         r"just\s+|now\s+)*(approve|pay|post|release|transfer|authori[sz]e|reject|"
+                         r"wire|send (the )?(money|payment))\b")
+
+
+def _money_action(text: str) -> bool:
+    """An instruction to approve, pay, post or change bank details (not a question about the
+    rules for doing so)."""
+    if _IMPERATIVE.match(text):
+        return True
+    if _BANK_CHANGE.search(text):
+        return not _QUESTION_START.match(text) or bool(re.match(r"^\s*(can|could) you\b", text))
+    if not _MONEY_ACTION.search(text):
+        return False
+    if re.match(r"^\s*(can|could|would|will) you\b|^\s*please\b|^\s*(go ahead|just)\b", text):
+        return True
+    return not _QUESTION_START.match(text)
+
+
+def plan(question: str, caller: Caller, *, today: date) -> Routed:
+    text = " ".join(question.lower().split())
+    month = month_in(text, today)
+    message_id = message_id_in(text)
+
+    if _money_action(text) and not _has(text, r"\bfor (approval|review)\b", r"\bpropose\b"):
+        return Routed("refuse_money_action")
+    if message_id is not None and _has(text, r"\bpropose\b", r"\bfor (approval|review)\b",
+                                       r"\b(submit|queue|send|put) .{0,40}\b(approv|review)"):
+        return Routed("propose_posting", [("propose_posting", {
+            "message_id": message_id, "note": question.strip()[:500]})])
+    if message_id is not None:
+        return Routed("document", [("extract_document", {"message_id": message_id})])
+    if _has(text, r"underpa", r"\bpay ?runs?\b", r"\bpayroll\b", r"\bback ?pay\b", r"\bpayslip",
+            r"\b(my|our|staff|their|his|her|everyone'?s?) (pay|wages|salary|salaries)\b",
+            r"\bpaid (correctly|right|properly)\b", r"\b(earn|earns|salary|salaries)\b",
+            r"\bsuper(annuation)? (owed|short|underpaid)"):
+        start, end = month_bounds(month) if month else (today - timedelta(days=366), today)
+        arguments: dict[str, Any] = {"period_start": start.isoformat(),
+                                     "period_end": end.isoformat()}
+        if caller.role not in ("owner", "auditor", "admin") and caller.employee_id:
+            arguments["employee_ids"] = [caller.employee_id]
+        return Routed("payroll", [("run_payroll_check", arguments)])
+    if _has(text, r"\bafford\b", r"\bforecast\b", r"\bcommentary\b", r"\bhow did we (go|do)\b",
+            r"\bhow (are|were) we (going|tracking)\b", r"\bwhy (is|was|did|has)\b.{0,40}"
+            r"\b(margin|profit|revenue|sales|income|expenses?|costs?|cash)\b",
+            r"\bmonth[- ]end\b", r"\benough cash\b", r"\brun out of cash\b"):
+        # "can we afford to hire in March?" asks about the future: the forecast of the latest
+        # month's report, not March's results.
+        use_month = month and not _has(text, r"\bafford\b", r"\bforecast\b", r"\benough cash\b",
+                                        r"\brun out\b")
+        return Routed("commentary", [("draft_commentary", {"month": month} if use_month else {})])
+    period = {"month": month} if month else {}
+    if _has(text, r"\bgst\b", r"\bbas\b", r"\bactivity statement\b"):
+        return Routed("ledger", [("query_ledger", {"query": "gst", **period})])
+    if _has(text, r"\b(cash|bank) (balance|position|at bank|in the bank)\b", r"\bcash flow\b",
+            r"\bhow much (cash|money)\b", r"\bbank balance\b", r"\bcash\b.{0,20}\b(have|got)\b"):
+        return Routed("ledger", [("query_ledger", {"query": "cash", **period})])
+    if _has(text, r"\b(profit|loss|p&l|p & l|revenue|sales|income|turnover|expenses|spend|spent|"
+            r"gross margin|margin|cost of (goods|sales)|wages expense)\b"):
+        return Routed("ledger", [("query_ledger", {"query": "profit_and_loss", **period})])
+    if _has(text, r"\btrial balance\b", r"\baccount balances?\b", r"\bbalance of\b"):
+        return Routed("ledger", [("query_ledger", {"query": "account_balances"})])
+    if _has(text, r"\bowe\b", r"\bpayables?\b", r"\bcreditors\b", r"\boverdue\b",
+            r"\b(bills?|invoices?) (are |is )?(due|outstanding|unpaid|owing)\b",
+            r"\bwhat('s| is) due\b", r"\baged\b"):
+        return Routed("payables", [("query_ledger", {"query": "payables"})])
+    if _has(text, r"\binbox\b", r"\bwaiting for approval\b", r"\b(pending|awaiting) approval\b",
+            r"\bquarantin", r"\bapproval queue\b", r"\b(came|come) in\b", r"\bemails?\b",
+            r"\binvoices? (received|arrived)\b", r"\bwhat happened to\b", r"\bstuck\b"):
+        status = ("awaiting_approval" if _has(text, r"approv") else
+                  "quarantined" if _has(text, r"quarantin|stuck") else None)
+        arguments = {"limit": 20, **({"status": status} if status else {})}
+        return Routed("inbox", [("read_inbox", arguments)])
+    if _has(text, r"\bpolic(y|ies)\b", r"\baward\b", r"\bclause\b", r"\b(can|may|must|should) i\b",
+            r"\bam i\b", r"\ballowed\b", r"\bentitle", r"\brates?\b", r"\bpenalt", r"\bovertime\b",
+            r"\bcasual", r"\bleave\b", r"\bminimum\b", r"\bbreaks?\b", r"\breimburs", r"\bexpense",
+            r"\breceipt", r"\bapprov", r"\blimit", r"\bdelegat", r"\bprivacy\b", r"\btfn\b",
+            r"\btax file\b", r"\brecords?\b", r"\bpurchase orders?\b", r"\bpo\b", r"\bsunday\b",
+            r"\bsaturday\b", r"\bpublic holiday", r"\bweekend\b", r"\bpay (a|an|our)\b",
+            r"\bhourly\b", r"\bshift", r"\bjunior", r"\bclassification", r"\bsupplier", r"\bbank "
+            r"details\b", r"\bcredit card\b", r"\btravel\b", r"\bmeal", r"\bgift"):
+        return Routed("policy", [("search_policies", {"query": question.strip()[:500], "k": 5})])
+    return Routed("unsupported")

@@ -1,0 +1,195 @@
+"""Asking the assistant: one turn on a thread (new or continued), streamed or not, and reading a
+thread back. The API route and `backoffice ask` both go through here.
+
+Threads are LangGraph threads in the application database (agent.checkpointer). A thread belongs
+to whoever started it: only they may continue it; they, an auditor or an admin may read it. Any
+other caller is told the thread does not exist, so thread ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import re
+import threading
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from agent.chat.context import ChatContext, Prices
+from agent.chat.llm_tools import ToolCallingModel
+from agent.checkpointer import open_checkpointer
+from agent.graphs.chat import build_chat_graph
+from tools.assistant.contract import AssistantDeps, AssistantTool, Caller
+
+log = logging.getLogger(__name__)
+
+THREAD_ID = re.compile(r"chat-[0-9a-f]{32}")
+MAX_QUESTION_CHARS = 4000
+READ_ANY_THREAD = frozenset({"auditor", "admin"})
+
+
+class ChatError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+class Citation(BaseModel):
+    document: str | None
+    document_id: str | None = None
+    clause: str | None
+    text: str
+
+
+class ToolCallOut(BaseModel):
+    name: str
+    arguments: Any
+    ok: bool = True
+
+
+class ChatAnswer(BaseModel):
+    answer: str
+    citations: list[Citation]
+    tool_calls: list[ToolCallOut]
+    thread_id: str
+    path: str = Field(description="llm: the model answered; offline: the offline router did")
+    warnings: list[str] = Field(default_factory=list)
+    usage: dict[str, Any] = Field(default_factory=dict)
+
+
+class ChatTurnOut(BaseModel):
+    question: str
+    answer: str
+    citations: list[Citation]
+    tool_calls: list[ToolCallOut]
+    path: str | None = None
+    warnings: list[str] = Field(default_factory=list)
+    asked_by: str | None = None
+    at: str | None = None
+
+
+class ChatThread(BaseModel):
+    thread_id: str
+    owner: str
+    turns: list[ChatTurnOut]
+    usage: dict[str, Any] = Field(default_factory=dict)
+
+
+def new_thread_id() -> str:
+    return f"chat-{uuid.uuid4().hex}"
+
+
+@dataclass(frozen=True)
+class ChatService:
+    deps: AssistantDeps
+    tools: Mapping[str, AssistantTool[Any, Any]]
+    model: ToolCallingModel | None = None
+    prices: Prices = Prices()
+
+    @contextmanager
+    def _graph(self) -> Iterator[Any]:
+        settings = self.deps.settings
+        with open_checkpointer(settings.resolved_database_url,
+                               busy_timeout_ms=settings.sqlite_busy_timeout_ms) as saver:
+            yield build_chat_graph().compile(checkpointer=saver)
+
+    def _context(self, caller: Caller) -> ChatContext:
+        return ChatContext(caller=caller, deps=self.deps, tools=self.tools, model=self.model,
+                           prices=self.prices)
+
+    def _prepare(self, graph: Any, question: str, caller: Caller, thread_id: str | None
+                 ) -> tuple[str, dict[str, Any]]:
+        question = question.strip()
+        if not question:
+            raise ChatError("empty_question", "Ask a question.")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise ChatError("question_too_long",
+                            f"A question may be at most {MAX_QUESTION_CHARS} characters.")
+        if thread_id is None:
+            thread_id = new_thread_id()
+        else:
+            values = self._values(graph, thread_id)
+            if values.get("owner") != caller.actor:
+                raise ChatError("thread_not_found", "There is no such conversation.")
+        return thread_id, {"configurable": {"thread_id": thread_id}}
+
+    def _values(self, graph: Any, thread_id: str) -> dict[str, Any]:
+        if not THREAD_ID.fullmatch(thread_id):
+            raise ChatError("thread_not_found", "There is no such conversation.")
+        values = graph.get_state({"configurable": {"thread_id": thread_id}}).values
+        if not values:
+            raise ChatError("thread_not_found", "There is no such conversation.")
+        return values
+
+    def ask(self, question: str, caller: Caller, thread_id: str | None = None) -> ChatAnswer:
+        with self._graph() as graph:
+            thread_id, config = self._prepare(graph, question, caller, thread_id)
+            values = graph.invoke({"question": question.strip()}, config,
+                                  context=self._context(caller), durability="sync")
+        return _answer(values, thread_id)
+
+    def stream(self, question: str, caller: Caller, thread_id: str | None = None
+               ) -> Iterator[dict[str, Any]]:
+        """Events as they happen ({"event": "token" | "tool_call" | "tool_result" | "retract" |
+        "answer", ...}), then {"event": "done", "result": ChatAnswer as JSON}. Validation errors
+        raise before the first event."""
+        graph_cm = self._graph()
+        graph = graph_cm.__enter__()
+        try:
+            thread_id, config = self._prepare(graph, question, caller, thread_id)
+        except BaseException:
+            graph_cm.__exit__(None, None, None)
+            raise
+        events: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+        def run() -> None:
+            # A thread of its own so that events reach the client while the graph runs.
+            try:
+                for chunk in graph.stream({"question": question.strip()}, config,
+                                          context=self._context(caller), stream_mode="custom",
+                                          durability="sync"):
+                    events.put(("event", chunk))
+                values = graph.get_state(config).values
+                events.put(("done", _answer(values, thread_id).model_dump(mode="json")))
+            except Exception as exc:  # noqa: BLE001 — reported to the client as an error event
+                log.exception("chat turn on %s failed", thread_id)
+                events.put(("error", exc))
+            finally:
+                graph_cm.__exit__(None, None, None)
+
+        worker = threading.Thread(target=run, name=f"chat-{thread_id[-8:]}", daemon=True)
+        worker.start()
+        yield {"event": "thread", "thread_id": thread_id}
+        while True:
+            kind, payload = events.get()
+            if kind == "event":
+                yield payload
+            elif kind == "done":
+                yield {"event": "done", "result": payload}
+                return
+            else:
+                yield {"event": "error", "code": "failed",
+                       "message": "The assistant failed to answer; the error has been logged."}
+                return
+
+    def history(self, thread_id: str, caller: Caller) -> ChatThread:
+        with self._graph() as graph:
+            values = self._values(graph, thread_id)
+        if values.get("owner") != caller.actor and caller.role not in READ_ANY_THREAD:
+            raise ChatError("thread_not_found", "There is no such conversation.")
+        return ChatThread(thread_id=thread_id, owner=values.get("owner", ""),
+                          turns=[ChatTurnOut.model_validate(t) for t in values.get("turns", [])],
+                          usage=values.get("usage") or {})
+
+
+def _answer(values: dict[str, Any], thread_id: str) -> ChatAnswer:
+    turn = (values.get("turns") or [{}])[-1]
+    return ChatAnswer(answer=values.get("answer", ""), citations=values.get("citations", []),
+                      tool_calls=turn.get("tool_calls", []), thread_id=thread_id,
+                      path=values.get("path") or "offline", warnings=values.get("warnings", []),
+                      usage=values.get("usage") or {})
