@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_timeout_seconds: float = Field(default=30.0, gt=0)
     llm_max_attempts: int = Field(default=4, ge=1)
+    llm_input_price_per_million: Decimal | None = Field(
+        default=None, ge=0, description="What the endpoint charges per million prompt tokens")
+    llm_output_price_per_million: Decimal | None = Field(
+        default=None, ge=0, description="...and per million completion tokens (cost unknown if unset)")
+    chat_max_tool_rounds: int = Field(default=6, ge=1, le=20,
+                                      description="Model turns with tool calls in one answer")
 
     # AP agent policy (tools.policies.decide reads these by name)
     auto_approve_limit: Decimal = Field(default=Decimal("5000"), ge=0,
@@ -112,6 +118,11 @@ class Settings(BaseSettings):
     def blob_path(self) -> Path:
         """Content-addressed store of every message's bytes."""
         return self.home / "blobs"
+
+    @property
+    def knowledge_path(self) -> Path:
+        """The policies and awards knowledge base (chromadb, persisted)."""
+        return self.home / "knowledge"
 
     @property
     def llm_enabled(self) -> bool:

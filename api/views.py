@@ -38,6 +38,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reports.read": frozenset({"owner", "auditor", "admin"}),
     "payroll.check": frozenset({"owner", "auditor", "admin"}),
     "apikeys.manage": frozenset({"admin"}),
+    # Everyone may ask; each assistant tool checks the caller's role again (tools.assistant).
+    "chat.ask": ALL_ROLES,
 }
 
 # What a caller of GET /v1/inbox/messages/{id} sees, from the AP run's state.

@@ -53,7 +53,15 @@ def day(value: Any) -> str:
 
 
 def _label(key: str) -> str:
+    if re.fullmatch(r"\d+_\d+", key):                  # an ageing bucket: "1_30"
+        return key.replace("_", "-") + " days overdue"
+    if re.fullmatch(r"over_\d+", key):
+        return key.replace("_", " ") + " days overdue"
     return key.replace("_", " ")
+
+
+def _a(word: str) -> str:
+    return f"an {word}" if word[:1].lower() in "aeiou" else f"a {word}"
 
 
 def _words(text: str) -> set[str]:
@@ -171,8 +179,8 @@ def _document(question: str, results: Sequence[dict[str, Any]], caller: Caller) 
     if found is None:
         return Answer(_refusal(results) or "I could not read that document.")
     supplier = found.get("supplier") or {}
-    lines = [f"Message {found['message_id']} ({found.get('source')}) is a "
-             f"{_label(found.get('document_type', 'document'))} from "
+    lines = [f"Message {found['message_id']} ({found.get('source')}) is "
+             f"{_a(_label(found.get('document_type', 'document')))} from "
              f"{supplier.get('name') or 'an unknown supplier'}"
              + (f" (ABN {supplier['abn']})" if supplier.get("abn") else "") + "."]
     if found.get("invoice_number"):

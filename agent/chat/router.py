@@ -69,6 +69,15 @@ def month_bounds(key: str) -> tuple[date, date]:
     return start, end
 
 
+def quarter_of(month: str) -> dict[str, str]:
+    """The BAS quarter (Jul-Sep, Oct-Dec, Jan-Mar, Apr-Jun) holding a YYYY-MM month."""
+    year, number = int(month[:4]), int(month[5:])
+    first = (number - 1) // 3 * 3 + 1
+    start, _ = month_bounds(_month_key(year, first))
+    _, end = month_bounds(_month_key(year, first + 2))
+    return {"period_start": start.isoformat(), "period_end": end.isoformat()}
+
+
 def message_id_in(text: str) -> int | None:
     m = re.search(r"\b(?:message|msg|document|doc|email|item|inbox message)\s*(?:id\s*)?#?\s*(\d{1,9})\b",
                   text)
@@ -139,6 +148,8 @@ def plan(question: str, caller: Caller, *, today: date) -> Routed:
         return Routed("commentary", [("draft_commentary", {"month": month} if use_month else {})])
     period = {"month": month} if month else {}
     if _has(text, r"\bgst\b", r"\bbas\b", r"\bactivity statement\b"):
+        if month and "quarter" in text:
+            period = quarter_of(month)
         return Routed("ledger", [("query_ledger", {"query": "gst", **period})])
     if _has(text, r"\b(cash|bank) (balance|position|at bank|in the bank)\b", r"\bcash flow\b",
             r"\bhow much (cash|money)\b", r"\bbank balance\b", r"\bcash\b.{0,20}\b(have|got)\b"):

@@ -15,7 +15,7 @@ import threading
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -89,7 +89,8 @@ class ChatService:
     deps: AssistantDeps
     tools: Mapping[str, AssistantTool[Any, Any]]
     model: ToolCallingModel | None = None
-    prices: Prices = Prices()
+    prices: Prices = field(default_factory=Prices)
+    max_rounds: int = 6
 
     @contextmanager
     def _graph(self) -> Iterator[Any]:
@@ -100,7 +101,7 @@ class ChatService:
 
     def _context(self, caller: Caller) -> ChatContext:
         return ChatContext(caller=caller, deps=self.deps, tools=self.tools, model=self.model,
-                           prices=self.prices)
+                           prices=self.prices, max_rounds=self.max_rounds)
 
     def _prepare(self, graph: Any, question: str, caller: Caller, thread_id: str | None
                  ) -> tuple[str, dict[str, Any]]:

@@ -57,7 +57,8 @@ class Candidates:
         elif isinstance(value, str):
             self.add_text(value)
         elif isinstance(value, dict):
-            for item in value.values():
+            for key, item in value.items():
+                self.add_text(str(key).replace("_", " "))   # "1_30": an ageing bucket's bounds
                 self.add_value(item)
         elif isinstance(value, (list, tuple)):
             self.numbers.add(Decimal(len(value)))
