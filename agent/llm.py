@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+import httpx
 import openai
 from pydantic import SecretStr
 from tenacity import RetryCallState, Retrying, retry_if_exception
@@ -117,7 +118,8 @@ class OpenAIChatModel:
                  max_attempts: int = 4, budget_seconds: float | None = None,
                  temperature: float | None = 0.0, wait_base: float = 0.5, wait_max: float = 8.0,
                  retry_after_cap: float = 20.0, sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 http_client: httpx.Client | None = None) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         self.model = model
@@ -133,6 +135,8 @@ class OpenAIChatModel:
         self._sleep, self._clock = sleep, clock
         self._mode = 0          # index into MODES; moves down on a 400/422, never back up
         self._client: openai.OpenAI | None = None
+        # A transport of the caller's (the evals replay recorded HTTP responses through it).
+        self._http_client = http_client
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> OpenAIChatModel | None:
@@ -158,7 +162,8 @@ class OpenAIChatModel:
             # Local servers ignore the key but the SDK insists on one.
             key = self._api_key.get_secret_value() if self._api_key else "not-needed"
             self._client = openai.OpenAI(api_key=key, base_url=self.base_url,
-                                         timeout=self._timeout, max_retries=0)
+                                         timeout=self._timeout, max_retries=0,
+                                         http_client=self._http_client)
         return self._client
 
     def _scrub(self, text: str) -> str:
