@@ -12,9 +12,9 @@ from memory.documents_schema import ExtractedDocument
 from memory.inbox_schema import InboxMessage
 from tests.api.conftest import with_message_id
 from tests.tools.assistant.conftest import Books, record_mail
-from tools.inbox.blobs import BlobStore
 from tools.assistant.contract import ROLES, ToolRefused
 from tools.assistant.extract_document import EXTRACT_DOCUMENT_TOOL, mask
+from tools.inbox.blobs import BlobStore
 
 
 def _stored(books: Books) -> list[ExtractedDocument]:

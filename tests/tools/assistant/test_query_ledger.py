@@ -53,8 +53,7 @@ def test_payables_equal_the_accounts_payable_balance(shared: Books) -> None:
 
 def test_profit_and_loss_for_a_month(shared: Books) -> None:
     out = ask(shared, query="profit_and_loss", month="2026-06")
-    june = dict(start=date(2026, 6, 1), end=date(2026, 6, 30))
-    net = -_sum(shared, types=("revenue", "expense"), **june)  # type: ignore[arg-type]
+    net = -_sum(shared, types=("revenue", "expense"), start=date(2026, 6, 1), end=date(2026, 6, 30))
     assert out.totals["net_profit"] == net
     assert out.period_start == date(2026, 6, 1) and out.period_end == date(2026, 6, 30)
     assert "accruals" in out.query_description and "30 June 2026" in out.query_description
