@@ -21,6 +21,32 @@ what when where which who whom why will with you your am been being did into any
 STOPWORDS = frozenset(_STOP_TEXT.split())
 
 
+# Words people use → the words our policies and the awards use (query side only). Australian
+# usage: "holidays" is annual leave, "sick days" personal leave, "super" superannuation.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "holiday": ("annual", "leave"), "holidays": ("annual", "leave"), "vacation": ("annual", "leave"),
+    "sick": ("personal", "leave"), "super": ("superannuation",), "tfn": ("tax", "file", "number"),
+    "po": ("purchase", "order"), "invoice": ("bill",), "invoices": ("bill",),
+    "vendor": ("supplier",), "vendors": ("supplier",), "payslip": ("pay", "slip"),
+    "payslips": ("pay", "slip"), "underpaid": ("underpayment", "back", "pay"),
+    "overpaid": ("overpayment",), "brother": ("family",), "sister": ("family",),
+    "relative": ("family",), "in-law": ("family",), "law": ("family",), "wife": ("family",),
+    "husband": ("family",), "partner": ("family",), "reimbursement": ("claim",),
+    "refund": ("reimburse",), "refunded": ("reimburse",), "sign": ("approve",),
+    "okay": ("approve",), "ok": ("approve",), "casuals": ("casual",), "lunch": ("meal",),
+    "dinner": ("meal",), "weekend": ("saturday", "sunday"), "christmas": ("public", "holiday"),
+    "anzac": ("public", "holiday"), "boxing": ("public", "holiday"), "payday": ("pay", "day"),
+    "fake": ("fraud",), "scam": ("fraud",), "corporate": ("company",),
+}
+
+
+def expand_query(text: str) -> list[str]:
+    """The query's tokens plus the policy words for the everyday words in it."""
+    tokens = tokenize(text)
+    extra = [syn for t in tokens for syn in SYNONYMS.get(t, ())]
+    return tokens + tokenize(" ".join(extra))
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased words and numbers; "$5,000.00" → "5000.00", "25.5" stays; stopwords dropped."""
     out = []
@@ -67,7 +93,7 @@ class Bm25Index:
 
     def scores(self, query: str, ids: Iterable[str] | None = None) -> dict[str, float]:
         """BM25 score of every (or each given) document with a positive score."""
-        terms = set(tokenize(query))
+        terms = set(expand_query(query))
         n = len(self._tf)
         if not terms or not n:
             return {}

@@ -12,7 +12,7 @@ from typing import Literal
 
 Method = Literal["rrf", "weighted"]
 DEFAULT_METHOD: Method = "weighted"
-DENSE_WEIGHT = 0.6
+DENSE_WEIGHT = 0.5  # the retrieval eval: 0.5 gave the best recall@5 and MRR (0.4-0.7 tried)
 RRF_K = 60
 
 
@@ -31,8 +31,10 @@ def _normalised(scores: Mapping[str, float]) -> dict[str, float]:
 
 
 def fuse(dense: Mapping[str, float], lexical: Mapping[str, float], *,
-         method: Method = DEFAULT_METHOD, dense_weight: float = DENSE_WEIGHT) -> dict[str, float]:
+         method: Method = DEFAULT_METHOD, dense_weight: float | None = None) -> dict[str, float]:
     """Chunk id → fused score (higher is better) over the union of both candidate sets."""
+    if dense_weight is None:
+        dense_weight = DENSE_WEIGHT
     ids = set(dense) | set(lexical)
     if method == "rrf":
         rd, rl = _ranks(dense), _ranks(lexical)
