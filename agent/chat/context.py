@@ -36,6 +36,8 @@ class ChatContext:
     model: ToolCallingModel | None = None
     prices: Prices = field(default_factory=Prices)
     max_rounds: int = 6
+    organisation: str = "the business"
+    stream: bool = False          # ask the endpoint to stream (tokens become "token" events)
 
     def send(self, event: dict[str, Any]) -> None:
         """A streaming event (a token, a tool call, a tool result) for `stream_mode="custom"`;

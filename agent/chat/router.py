@@ -175,7 +175,7 @@ def plan(question: str, caller: Caller, *, today: date) -> Routed:
             r"\bcasual", r"\bleave\b", r"\bminimum\b", r"\bbreaks?\b", r"\breimburs", r"\bexpense",
             r"\breceipt", r"\bapprov", r"\blimit", r"\bdelegat", r"\bprivacy\b", r"\btfn\b",
             r"\btax file\b", r"\brecords?\b", r"\bpurchase orders?\b", r"\bpo\b", r"\bsunday\b",
-            r"\bsaturday\b", r"\bpublic holiday", r"\bweekend\b", r"\bpay (a|an|our)\b",
+            r"\bsaturday\b", r"\bpublic holiday", r"\bpay (a|an|our)\b",
             r"\bhourly\b", r"\bshift", r"\bjunior", r"\bclassification", r"\bsupplier", r"\bbank "
             r"details\b", r"\bcredit card\b", r"\btravel\b", r"\bmeal", r"\bgift"):
         return Routed("policy", [("search_policies", {"query": question.strip()[:500], "k": 5})])

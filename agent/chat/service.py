@@ -99,9 +99,10 @@ class ChatService:
                                busy_timeout_ms=settings.sqlite_busy_timeout_ms) as saver:
             yield build_chat_graph().compile(checkpointer=saver)
 
-    def _context(self, caller: Caller) -> ChatContext:
+    def _context(self, caller: Caller, *, stream: bool = False) -> ChatContext:
         return ChatContext(caller=caller, deps=self.deps, tools=self.tools, model=self.model,
-                           prices=self.prices, max_rounds=self.max_rounds)
+                           prices=self.prices, max_rounds=self.max_rounds,
+                           organisation=_organisation(self.deps), stream=stream)
 
     def _prepare(self, graph: Any, question: str, caller: Caller, thread_id: str | None
                  ) -> tuple[str, dict[str, Any]]:
@@ -152,7 +153,8 @@ class ChatService:
             # A thread of its own so that events reach the client while the graph runs.
             try:
                 for chunk in graph.stream({"question": question.strip()}, config,
-                                          context=self._context(caller), stream_mode="custom",
+                                          context=self._context(caller, stream=True),
+                                          stream_mode="custom",
                                           durability="sync"):
                     events.put(("event", chunk))
                 values = graph.get_state(config).values
@@ -186,6 +188,15 @@ class ChatService:
         return ChatThread(thread_id=thread_id, owner=values.get("owner", ""),
                           turns=[ChatTurnOut.model_validate(t) for t in values.get("turns", [])],
                           usage=values.get("usage") or {})
+
+
+def _organisation(deps: AssistantDeps) -> str:
+    from memory.db import read_only
+    from memory.schema import Organisation
+
+    with read_only(deps.sessions) as session:
+        org = session.get(Organisation, 1)
+        return org.name if org is not None else "the business"
 
 
 def _answer(values: dict[str, Any], thread_id: str) -> ChatAnswer:

@@ -14,15 +14,6 @@ from agent.chat.state import ChatState
 from agent.llm import LlmError
 
 
-def _organisation(ctx: ChatContext) -> str:
-    from memory.db import read_only
-    from memory.schema import Organisation
-
-    with read_only(ctx.deps.sessions) as session:
-        org = session.get(Organisation, 1)
-        return org.name if org is not None else "the business"
-
-
 def _usage(state: ChatState, ctx: ChatContext, model: str, prompt: int, completion: int
            ) -> dict[str, Any]:
     usage = dict(state.get("usage") or {})
@@ -45,7 +36,7 @@ def llm_turn(state: ChatState, runtime: Runtime[ChatContext]) -> dict[str, Any]:
                              f"The model called tools {rounds} times without answering; "
                              "answered offline instead."]}
     system = conversation.system_message(
-        organisation=_organisation(ctx), today=ctx.deps.clock.now().date().isoformat(),
+        organisation=ctx.organisation, today=ctx.deps.clock.now().date().isoformat(),
         role=ctx.caller.role)
     extra = []
     if state.get("retried_for_numbers"):
@@ -53,8 +44,9 @@ def llm_turn(state: ChatState, runtime: Runtime[ChatContext]) -> dict[str, Any]:
                  conversation.numbers_retry_message(state.get("untraceable", []))]
     specs = [tool.openai_spec() for tool in ctx.tools.values() if ctx.caller.role in tool.roles]
     try:
+        on_text = (lambda text: ctx.send({"event": "token", "text": text})) if ctx.stream else None
         turn = ctx.model.chat(conversation.for_model(system, state["messages"], extra), specs,
-                              on_text=lambda text: ctx.send({"event": "token", "text": text}))
+                              on_text=on_text)
     except LlmError as exc:
         return {"path": "offline", "pending": [],
                 "warnings": [*state.get("warnings", []),
