@@ -15,7 +15,9 @@ from sqlalchemy import Engine, func, inspect, select, text
 from agent.settings import Settings
 from api.demo import history as h
 from api.demo.ap_step import ApSummary, process_inbox
+from api.demo.assistant_step import AssistantSummary, ask_demo_questions
 from api.demo.inbox_step import IntakeSummary, read_inbox
+from api.demo.knowledge_step import KnowledgeSummary, build_knowledge_base
 from api.demo.mailbox import MAILBOX_SUPPLIERS, open_purchase_orders, write_mailbox
 from api.demo.payroll_step import PayrollSummary, check_last_pay_run, record_timesheets
 from api.demo.report_step import ReportSummary, write_month_end_report
@@ -52,6 +54,8 @@ class DemoSummary:
     payroll: PayrollSummary = field(default_factory=PayrollSummary)
     ap: ApSummary = field(default_factory=ApSummary)
     report: ReportSummary = field(default_factory=ReportSummary)
+    knowledge: KnowledgeSummary = field(default_factory=KnowledgeSummary)
+    assistant: AssistantSummary = field(default_factory=AssistantSummary)
 
     def as_dict(self) -> dict[str, object]:
         return {"organisation": self.organisation, "home": str(self.home), "database": self.database,
@@ -65,6 +69,8 @@ class DemoSummary:
                 "payroll": self.payroll.as_dict(),
                 "ap": self.ap.as_dict(),
                 "report": self.report.as_dict(),
+                "knowledge": self.knowledge.as_dict(),
+                "assistant": self.assistant.as_dict(),
                 "seconds": round(self.seconds, 2)}
 
     def as_text(self) -> str:
@@ -82,6 +88,8 @@ class DemoSummary:
             self.ap.as_text(),
             self.payroll.as_text(),
             self.report.as_text(),
+            self.knowledge.as_text(),
+            self.assistant.as_text(),
             f"  audit log    {self.audit_rows} rows, head {self.audit_head[:16]}…",
             f"  database     {self.database}",
             "Next: backoffice ledger trial-balance; backoffice audit verify",
@@ -89,9 +97,11 @@ class DemoSummary:
         return "\n".join(lines)
 
 
-def build_demo(settings: Settings, *, run_ap_agent: bool = True) -> DemoSummary:
+def build_demo(settings: Settings, *, run_ap_agent: bool = True,
+               with_assistant: bool = True) -> DemoSummary:
     """Build the demo company; `run_ap_agent=False` leaves the recorded mailbox for the AP agent
-    (tests that drive the agent themselves start from there)."""
+    (tests that drive the agent themselves start from there); `with_assistant=False` skips the
+    knowledge base and the assistant's questions (suites that never ask anything)."""
     started = perf_counter()
     home = settings.home.resolve()
     engine = _fresh_database(settings)
@@ -121,6 +131,10 @@ def build_demo(settings: Settings, *, run_ap_agent: bool = True) -> DemoSummary:
     ap = process_inbox(settings, sessions, clock, manifest) if run_ap_agent else ApSummary()
     # Month end: the June 2026 report (read-only on the books) into HOME/reports/.
     report = write_month_end_report(settings, sessions, clock)
+    knowledge, assistant = KnowledgeSummary(), AssistantSummary()
+    if with_assistant:
+        knowledge = build_knowledge_base(settings)
+        assistant = ask_demo_questions(settings, sessions, clock)
     with unit_of_work(sessions) as session:
         counts = _counts(session, TradingStore(session, clock, "demo"), len(inbox))
         tb = LedgerStore(session, clock, "demo").trial_balance()
@@ -130,7 +144,8 @@ def build_demo(settings: Settings, *, run_ap_agent: bool = True) -> DemoSummary:
     engine.dispose()
     return DemoSummary(home, url, maildir, manifest, ORGANISATION["name"], perf_counter() - started,
                        counts, tb.total_debit, tb.total_credit, chain.rows_checked, chain.head_hash,
-                       intake, payroll=payroll, ap=ap, report=report)
+                       intake, payroll=payroll, ap=ap, report=report, knowledge=knowledge,
+                       assistant=assistant)
 
 
 def _counts(session, trading: TradingStore, inbox: int) -> dict[str, int]:  # type: ignore[no-untyped-def]

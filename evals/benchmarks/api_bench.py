@@ -49,7 +49,7 @@ def _prepare(home: Path) -> str:
     from memory.db import unit_of_work
 
     settings = load_settings(home=home, database_url=None)
-    build_demo(settings)
+    build_demo(settings, with_assistant=False)
     runtime = Runtime(settings)
     with open_checkpointer(settings.resolved_database_url) as saver:
         Worker(RunContext.build(settings, runtime.sessions, runtime.clock)).tick(

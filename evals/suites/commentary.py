@@ -122,7 +122,7 @@ def demo_settings(config: RunConfig) -> Any:
     with _DEMO_LOCK:
         if home not in _DEMO_HOMES:
             settings = load_settings(home=home, database_url=None)
-            build_demo(settings)
+            build_demo(settings, with_assistant=False)
             _DEMO_HOMES[home] = settings
         return _DEMO_HOMES[home]
 

@@ -41,7 +41,8 @@ def pg_home(postgres_server_url: str, tmp_path: Path) -> Iterator[tuple[Path, st
         conn.execute(f'CREATE SCHEMA "{schema}"')
     url = base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
     home = tmp_path / "home"
-    build_demo(load_settings(home=home, database_url=url), run_ap_agent=False)
+    build_demo(load_settings(home=home, database_url=url), run_ap_agent=False,
+               with_assistant=False)
     yield home, url
 
 

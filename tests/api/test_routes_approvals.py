@@ -399,7 +399,7 @@ def test_reads_and_decisions_on_postgresql(postgres_server_url: str, tmp_path) -
         conn.execute(f'CREATE SCHEMA "{schema}"')
     url = base.update_query_dict({"options": f"-csearch_path={schema}"})
     settings = load_settings(home=tmp_path / "home", database_url=url.render_as_string(hide_password=False))
-    build_demo(settings)
+    build_demo(settings, with_assistant=False)
     clock = TickingClock(TODAY)
     runtime = Runtime(settings, clock)
     with unit_of_work(runtime.sessions) as session:
