@@ -179,7 +179,7 @@ class KnowledgeBase:
                 rows = [] if same else [self._row(doc, c) for c in doc["chunks"]]
                 plans.append((doc, existing, same, rows))
             texts = [_context(meta, text) for *_, rows in plans for _, text, meta in rows]
-            vectors = iter(self.embedder.embed(texts))
+            vectors = iter(self.embedder.embed(texts) if texts else [])
             results = []
             for doc, existing, same, rows in plans:
                 status = "unchanged" if same else ("replaced" if existing else "added")
