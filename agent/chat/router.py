@@ -119,10 +119,12 @@ def plan(question: str, caller: Caller, *, today: date) -> Routed:
     month = month_in(text, today)
     message_id = message_id_in(text)
 
-    if _money_action(text) and not _has(text, r"\bfor (approval|review)\b", r"\bpropose\b"):
+    proposing = message_id is not None and _has(
+        text, r"\bpropose\b", r"\bfor (approval|review)\b", r"\b(submit|queue|send|put) .{0,40}"
+        r"\b(approv|review)")
+    if _money_action(text) and not proposing:
         return Routed("refuse_money_action")
-    if message_id is not None and _has(text, r"\bpropose\b", r"\bfor (approval|review)\b",
-                                       r"\b(submit|queue|send|put) .{0,40}\b(approv|review)"):
+    if proposing:
         return Routed("propose_posting", [("propose_posting", {
             "message_id": message_id, "note": question.strip()[:500]})])
     if message_id is not None:

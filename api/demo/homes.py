@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 
-def copy_home(source: Path, target: Path, *, files: Iterable[str] = ("blobs", "demo", "mail")) -> Path:
+def copy_home(source: Path, target: Path, *, files: Iterable[str] = ("blobs", "demo", "mail", "knowledge")) -> Path:
     """`target` gets a consistent copy of `source`'s database (SQLite's online backup, so a WAL
     in use is included) and of the named folders that exist; returns `target`."""
     target.mkdir(parents=True, exist_ok=True)

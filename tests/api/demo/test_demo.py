@@ -328,3 +328,43 @@ def test_the_demo_will_not_replace_another_companys_books(tmp_path: Path) -> Non
         engine.dispose()
     assert not (home / "mail").exists()
     assert run(home, "audit", "verify").exit_code == 0
+
+
+# -- the assistant ---------------------------------------------------------------------------
+
+def test_the_demo_asks_three_questions_and_answers_each_from_its_tools(demo: Demo) -> None:
+    knowledge, asked = demo.summary["knowledge"], demo.summary["assistant"]["questions"]
+    assert knowledge["documents"] >= 6 and knowledge["chunks"] > knowledge["documents"]
+    assert len(asked) == 3
+    payables, policy, award = asked
+    assert [t["name"] for t in payables["tool_calls"]] == ["query_ledger"]
+    with unit_of_work(session_factory(create_db_engine(_url(demo)))) as session:
+        tb = LedgerStore(session, SystemClock(), "test").trial_balance()
+    owed = -next(r.balance for r in tb.rows if r.code == "2100")
+    assert f"${owed:,.2f}" in payables["answer"]
+    assert policy["citations"] and "Purchasing" in policy["citations"][0]["document"]
+    assert award["citations"][0]["clause"] and "175%" in award["answer"]
+
+
+def _url(demo: Demo) -> str:
+    return f"sqlite:///{demo.home / 'backoffice.db'}"
+
+
+def test_ask_prints_the_json_contract(demo: Demo) -> None:
+    result = run(demo.home, "ask", "What do we pay a casual retail worker on a Sunday?", "--json")
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert {"answer", "citations", "tool_calls", "thread_id"} <= set(body)
+    assert set(body["citations"][0]) == {"document", "clause", "text"}
+    assert body["tool_calls"] == [{"name": "search_policies", "arguments": {
+        "query": "What do we pay a casual retail worker on a Sunday?", "k": 5}}]
+    follow = run(demo.home, "ask", "What is waiting for approval?", "--thread", body["thread_id"])
+    assert follow.exit_code == 0, follow.output
+    assert "awaiting approval" in follow.stdout and body["thread_id"] in follow.stdout
+
+
+def test_ask_as_a_clerk_is_refused_the_books_and_bad_threads_exit_2(demo: Demo) -> None:
+    result = run(demo.home, "ask", "What was net profit in May 2026?", "--role", "clerk")
+    assert result.exit_code == 0 and "can't answer" in result.stdout and "(refused)" in result.stdout
+    bad = run(demo.home, "ask", "hello", "--thread", "chat-" + "f" * 32)
+    assert bad.exit_code == 2 and "thread_not_found" in bad.output

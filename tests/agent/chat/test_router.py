@@ -1,0 +1,75 @@
+"""The offline router: which kind of question, and which tool calls answer it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from agent.chat.router import month_in, plan, quarter_of
+from tools.assistant.contract import Caller
+
+TODAY = date(2026, 7, 1)
+OWNER = Caller("key:1:owner", "owner")
+
+
+@pytest.mark.parametrize(("question", "intent", "tool"), [
+    ("Can I approve this without a PO?", "policy", "search_policies"),
+    ("Who can approve a bill over $10,000?", "policy", "search_policies"),
+    ("What do we pay a casual on Sunday?", "policy", "search_policies"),
+    ("May I claim a taxi fare home?", "policy", "search_policies"),
+    ("What do we owe and when?", "payables", "query_ledger"),
+    ("Which bills are overdue?", "payables", "query_ledger"),
+    ("What's waiting for approval?", "inbox", "read_inbox"),
+    ("What does message 7 say?", "document", "extract_document"),
+    ("Please put message 12 up for approval", "propose_posting", "propose_posting"),
+    ("Was anyone underpaid in the last pay run?", "payroll", "run_payroll_check"),
+    ("Why is gross margin down?", "commentary", "draft_commentary"),
+    ("Can we afford to hire in March?", "commentary", "draft_commentary"),
+    ("What was revenue in May 2026?", "ledger", "query_ledger"),
+    ("How much cash do we have in the bank?", "ledger", "query_ledger"),
+    ("How much GST do we owe for the June quarter?", "ledger", "query_ledger"),
+])
+def test_supported_questions_route_to_their_tool(question: str, intent: str, tool: str) -> None:
+    routed = plan(question, OWNER, today=TODAY)
+    assert routed.intent == intent
+    assert [name for name, _ in routed.calls] == [tool]
+
+
+@pytest.mark.parametrize("question", [
+    "Approve invoice 12", "Please pay Acme now", "pay the plumber",
+    "Can you approve all the pending bills?", "Change the bank details for Acme to 062-000 1234",
+    "Approve every invoice waiting for approval", "Go ahead and post bill 40"])
+def test_requests_to_move_money_are_refused_without_a_tool(question: str) -> None:
+    assert plan(question, OWNER, today=TODAY) == plan("Approve it", OWNER, today=TODAY)
+    assert plan(question, OWNER, today=TODAY).intent == "refuse_money_action"
+
+
+@pytest.mark.parametrize("question", ["Who will win the footy this weekend?", "Tell me a joke"])
+def test_other_questions_are_unsupported(question: str) -> None:
+    assert plan(question, OWNER, today=TODAY).intent == "unsupported"
+
+
+def test_periods_are_read_relative_to_today() -> None:
+    assert month_in("revenue last month", TODAY) == "2026-06"
+    assert month_in("revenue in march", TODAY) == "2026-03"
+    assert month_in("revenue in september", TODAY) == "2025-09"
+    assert month_in("sales 2026-02", TODAY) == "2026-02"
+    assert month_in("may i claim a taxi?", TODAY) is None
+    assert quarter_of("2026-05") == {"period_start": "2026-04-01", "period_end": "2026-06-30"}
+
+
+def test_the_arguments_carry_the_period_and_the_quarter() -> None:
+    assert plan("What was revenue in May 2026?", OWNER, today=TODAY).calls == [
+        ("query_ledger", {"query": "profit_and_loss", "month": "2026-05"})]
+    assert plan("GST for the June quarter", OWNER, today=TODAY).calls == [
+        ("query_ledger", {"query": "gst", "period_start": "2026-04-01",
+                          "period_end": "2026-06-30"})]
+
+
+def test_a_staff_member_checking_pay_is_limited_to_themselves() -> None:
+    clerk = Caller("key:2:clerk", "clerk", employee_id="E007")
+    (name, arguments), = plan("Was my pay right last month?", clerk, today=TODAY).calls
+    assert name == "run_payroll_check"
+    assert arguments == {"period_start": "2026-06-01", "period_end": "2026-06-30",
+                         "employee_ids": ["E007"]}
