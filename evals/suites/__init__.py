@@ -21,6 +21,7 @@ SUITES: dict[str, str] = {
     "ap-decisions": "evals.suites.ap_decisions",
     "commentary": "evals.suites.commentary",
     "payroll": "evals.suites.payroll",
+    "retrieval": "evals.suites.retrieval",
     "assistant": "evals.suites.assistant",
 }
 
