@@ -379,10 +379,11 @@ def run_question(q: Question, config: RunConfig) -> CaseResult:
     return replace(result, split="questions")
 
 
-def known_tools() -> list[str]:
+def known_tools(role: str | None = None) -> list[str]:
+    """The assistant's tools (those `role` may use, when given): what the model is offered."""
     from tools.assistant.registry import assistant_tools
 
-    return sorted(assistant_tools())
+    return sorted(n for n, t in assistant_tools().items() if role is None or role in t.roles)
 
 
 def run_recording(rec: Recording, config: RunConfig) -> tuple[CaseResult, Any]:
@@ -391,7 +392,7 @@ def run_recording(rec: Recording, config: RunConfig) -> tuple[CaseResult, Any]:
 
     home = open_home(demo_home(workdir_of(config)))
     responses = [Recorded(r.status, r.body, r.headers) for r in rec.responses]
-    model, transport, slept = replay_model(responses, offered=known_tools(),
+    model, transport, slept = replay_model(responses, offered=known_tools(rec.role),
                                            known_tools=known_tools())
     before = books(home)
     asked = ask(home, rec.question, rec.role, rec.employee_id, model)
