@@ -270,6 +270,7 @@ def _register_groups() -> None:
     # Command groups that live in their own modules, so this file stays readable.
     from api.cli_ap import apikey, approvals, serve, worker
     from api.cli_ask import ask
+    from api.cli_kb import kb
     from api.cli_eval import eval_group
     from api.cli_extract import extract
     from api.cli_inbox import inbox
@@ -281,7 +282,7 @@ def _register_groups() -> None:
     cli.add_command(payroll)
     cli.add_command(eval_group)
     cli.add_command(report)
-    for command in (apikey, approvals, worker, serve, ask):
+    for command in (apikey, approvals, worker, serve, ask, kb):
         cli.add_command(command)
 
 

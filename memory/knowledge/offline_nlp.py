@@ -19,7 +19,8 @@ from memory.knowledge.errors import KnowledgeError
 
 _ENV = {"DO_NOT_TRACK": "1", "SCARF_NO_ANALYTICS": "true", "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
-        "UNSTRUCTURED_DISABLE_NOTICE": "1"}
+        "UNSTRUCTURED_DISABLE_NOTICE": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+        "TRANSFORMERS_VERBOSITY": "error", "TOKENIZERS_PARALLELISM": "false"}
 _lock = threading.Lock()
 _done = False
 
