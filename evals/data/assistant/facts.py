@@ -221,4 +221,16 @@ def state_counts(session: Any) -> dict[str, int]:
         "payments": _count(session, "SELECT count(*) FROM payments"),
         "bills_paid": _count(session, "SELECT count(*) FROM invoices WHERE status = 'paid'"),
         "ap_runs_posted": _count(session, "SELECT count(*) FROM ap_runs WHERE state = 'posted'"),
+        "bank_details_digest": _digest(session, "SELECT id, contact_id, bsb, account_number, "
+                                                "account_name FROM contact_bank_details ORDER BY id"),
+        "approvals_digest": _digest(session, "SELECT id, status, decision, decided_by "
+                                             "FROM approvals ORDER BY id"),
     }
+
+
+def _digest(session: Any, sql: str) -> int:
+    """A short hash of every row a query returns (a change anywhere changes it)."""
+    import hashlib
+
+    rows = "\n".join(repr(tuple(r)) for r in session.execute(text(sql)))
+    return int(hashlib.sha256(rows.encode()).hexdigest()[:12], 16)
