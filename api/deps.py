@@ -19,6 +19,7 @@ Roles (`require_roles` / `allow`, a 403 `forbidden` otherwise), from api.views.P
 | GET  /v1/ledger/trial-balance           |       |          |   ✓   |    ✓    |   ✓   |
 | GET  /v1/reports/monthly                |       |          |   ✓   |    ✓    |   ✓   |
 | POST /v1/payroll/check                  |       |          |   ✓   |    ✓    |   ✓   |
+| POST /v1/chat, GET /v1/chat/{thread_id} |   ✓   |    ✓     |   ✓   |    ✓    |   ✓   |
 | GET/POST /v1/apikeys, DELETE …/{id}     |       |          |       |         |   ✓   |
 
 An auditor reads everything and changes nothing; an admin manages keys and reads everything but
@@ -27,7 +28,9 @@ follows it, and reads bills; the inbox is the business's shared AP mailbox, so e
 follow every message. Deciding is then checked
 per approval by agent.approval_service: an approver's limit (bills above it need the owner), and
 segregation of duties (whoever last changed a supplier's bank details may not approve that
-supplier's bills); those refusals are 403s with their own codes.
+supplier's bills); those refusals are 403s with their own codes. The assistant's tools check the
+caller's role again inside each tool (tools.assistant), and a thread is read only by its owner,
+an auditor or an admin (agent.chat.service).
 
 Reads: `read_sessions` gives GET routes and authentication sessions that on SQLite open plain
 (deferred, read-only) transactions: a WAL snapshot, instead of the write lock every other

@@ -27,6 +27,8 @@ EXPECTED = {
     "GET /v1/ledger/trial-balance": {"owner", "auditor", "admin"},
     "GET /v1/reports/monthly": {"owner", "auditor", "admin"},
     "POST /v1/payroll/check": {"owner", "auditor", "admin"},
+    "POST /v1/chat": set(ROLES),
+    "GET /v1/chat/{thread_id}": set(ROLES),
     "GET /v1/apikeys": {"admin"},
     "POST /v1/apikeys": {"admin"},
     "DELETE /v1/apikeys/{key_id}": {"admin"},
@@ -65,6 +67,11 @@ def _request(api: Api, route: str, headers: dict[str, str]) -> Any:
     if route == "POST /v1/payroll/check":
         return c.post("/v1/payroll/check", json={"period_start": "2026-05-20", "period_end": "2026-06-30"},
                       headers=headers), 200
+    if route == "POST /v1/chat":
+        return c.post("/v1/chat", json={"question": "What is waiting for approval?"},
+                      headers=headers), 200
+    if route == "GET /v1/chat/{thread_id}":
+        return c.get("/v1/chat/chat-" + "0" * 32, headers=headers), 404
     if route == "GET /v1/apikeys":
         return c.get("/v1/apikeys", headers=headers), 200
     if route == "POST /v1/apikeys":
