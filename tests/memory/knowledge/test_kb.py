@@ -104,11 +104,14 @@ def test_bm25_puts_an_exact_clause_number_first(loaded_kb: KnowledgeBase) -> Non
 
 def test_fusion_lets_a_strong_lexical_match_win() -> None:
     dense = {"a": 0.62, "c": 0.60, **{f"x{i}": 0.30 + i / 50 for i in range(10)}}
-    lexical = {"c": 9.0, "a": 1.0}
+    lexical = {"c": 9.0}
     for method in ("weighted", "rrf"):
         fused = fuse(dense, lexical, method=method)  # type: ignore[arg-type]
         assert max(fused, key=fused.__getitem__) == "c"
         assert set(fused) == set(dense)
+    # the weighted fusion keeps how far ahead the lexical match is
+    weighted = fuse(dense, {"c": 9.0, "a": 1.0}, method="weighted")
+    assert max(weighted, key=weighted.__getitem__) == "c"
     no_lexical = fuse(dense, {})
     assert max(no_lexical, key=no_lexical.__getitem__) == "a"
 
