@@ -141,7 +141,7 @@ def _ledger(question: str, results: Sequence[dict[str, Any]], caller: Caller) ->
     if found is None:
         return Answer(_refusal(results) or "I could not read the books.")
     totals = found.get("totals", {})
-    lines = [f"{found.get('query_description')}:"]
+    lines = [f"{str(found.get('query_description', '')).rstrip('.')}:"]
     lines += [f"- {_label(k)}: {money(v)}" for k, v in totals.items()]
     if not totals or found.get("query") == "account_balances":
         for row in found.get("rows", [])[:8]:
@@ -225,11 +225,15 @@ def _payroll(question: str, results: Sequence[dict[str, Any]], caller: Caller) -
              "awards."]
     if named:
         for run, e in named[-3:]:
-            lines.append(f"- {e['name']} ({e['employee_id']}), pay run ending "
-                         f"{day(run['period_end'])}: paid {money(e['paid_gross'])}, award minimum "
-                         f"{money(e['entitled_gross'])}, {_label(e['status'])}"
-                         + (f", back pay {money(e['back_pay'])}" if e["status"] == "underpaid"
-                            else ""))
+            line = (f"- {e['name']} ({e['employee_id']}), pay run ending "
+                    f"{day(run['period_end'])}: paid {money(e['paid_gross'])}")
+            if e["status"] == "not_checked":
+                line += " (no timesheets recorded, so not checked against the award)"
+            else:
+                line += f", award minimum {money(e['entitled_gross'])}, {_label(e['status'])}"
+            if e["status"] == "underpaid":
+                line += f", back pay {money(e['back_pay'])}"
+            lines.append(line)
     elif underpaid:
         back = sum((Decimal(str(e["back_pay"])) for _, e in underpaid), Decimal(0))
         lines.append(f"{len({e['employee_id'] for _, e in underpaid})} employees were underpaid; "
