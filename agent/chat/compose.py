@@ -23,7 +23,7 @@ SUPPORTED = ("figures from the books (profit and loss, cash, GST, account balanc
              "what a stored invoice says (give its message id)",
              "our policies and the Retail and Clerks awards (rates, penalties, leave, approvals)",
              "pay-run checks against the awards",
-             "the month-end commentary and the 13-week cash forecast")
+             "the month-end commentary and the cash forecast")
 _STOP = frozenset("a an the and or of to in on for is are am be do does did we i our my you your "
                   "what when who how can may should must it this that with without at by from as "
                   "there their they he she his her me us any".split())

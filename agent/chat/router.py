@@ -97,7 +97,7 @@ _BANK_CHANGE = re.compile(r"\b(change|update|replace|set)\b.{0,40}\bbank (detail
 
 _IMPERATIVE = re.compile(r"^\s*(please\s+|can you\s+|could you\s+|would you\s+|go ahead and\s+|"
                          r"just\s+|now\s+)*(approve|pay|post|release|transfer|authori[sz]e|reject|"
-                         r"wire|send (the )?(money|payment))\b")
+                         r"wire|send (the )?(money|payment)|mark\b.{0,40}\bpaid)\b")
 
 
 def _money_action(text: str) -> bool:
@@ -112,6 +112,31 @@ def _money_action(text: str) -> bool:
     if re.match(r"^\s*(can|could|would|will) you\b|^\s*please\b|^\s*(go ahead|just)\b", text):
         return True
     return not _QUESTION_START.match(text)
+
+
+# A pay check asked for in so many words: before the policy cues ("…under the award").
+_PAYROLL_CHECK = (r"underpa", r"\bpay ?runs?\b", r"\bback ?pay\b", r"\bpayslip",
+                  r"\b(my|our|staff|their|his|her|everyone'?s?) (pay|wages|salary|salaries)\b",
+                  r"\w's (pay|wages|salary)\b", r"\bpaid (correctly|right|properly)\b",
+                  r"\bcheck\w* .{0,40}\bpay\b", r"\bsuper(annuation)? (owed|short|underpaid)")
+# Words that make a question about a rule, whatever else it mentions ("a receipt for expenses",
+# "the payroll procedure for tax file numbers").
+_POLICY_CUES = (r"\bpolic(y|ies)\b", r"\bprocedures?\b", r"\breceipts?\b", r"\breimburs",
+                r"\bclaim\b", r"\ballowed\b", r"\bentitle", r"\bclause\b", r"\baward\b",
+                r"\b(do|can|may|must|should) (i|we|staff|employees)\b.{0,60}\b(need|keep|get|take|"
+                r"approve|claim|pay|work|book|use|buy|spend)\b")
+
+
+def _payroll(text: str, caller: Caller, month: str | None, today: date) -> Routed:
+    start, end = month_bounds(month) if month else (today - timedelta(days=366), today)
+    arguments: dict[str, Any] = {"period_start": start.isoformat(), "period_end": end.isoformat()}
+    if caller.role not in ("owner", "auditor", "admin") and caller.employee_id:
+        arguments["employee_ids"] = [caller.employee_id]
+    return Routed("payroll", [("run_payroll_check", arguments)])
+
+
+def _policy(question: str) -> Routed:
+    return Routed("policy", [("search_policies", {"query": question.strip()[:500], "k": 5})])
 
 
 def plan(question: str, caller: Caller, *, today: date) -> Routed:
@@ -129,16 +154,12 @@ def plan(question: str, caller: Caller, *, today: date) -> Routed:
             "message_id": message_id, "note": question.strip()[:500]})])
     if message_id is not None:
         return Routed("document", [("extract_document", {"message_id": message_id})])
-    if _has(text, r"underpa", r"\bpay ?runs?\b", r"\bpayroll\b", r"\bback ?pay\b", r"\bpayslip",
-            r"\b(my|our|staff|their|his|her|everyone'?s?) (pay|wages|salary|salaries)\b",
-            r"\bpaid (correctly|right|properly)\b", r"\b(earn|earns|salary|salaries)\b",
-            r"\bsuper(annuation)? (owed|short|underpaid)"):
-        start, end = month_bounds(month) if month else (today - timedelta(days=366), today)
-        arguments: dict[str, Any] = {"period_start": start.isoformat(),
-                                     "period_end": end.isoformat()}
-        if caller.role not in ("owner", "auditor", "admin") and caller.employee_id:
-            arguments["employee_ids"] = [caller.employee_id]
-        return Routed("payroll", [("run_payroll_check", arguments)])
+    if _has(text, *_PAYROLL_CHECK):
+        return _payroll(text, caller, month, today)
+    if _has(text, *_POLICY_CUES):
+        return _policy(question)
+    if _has(text, r"\bpayroll\b", r"\b(earn|earns|salary|salaries|wages)\b"):
+        return _payroll(text, caller, month, today)
     if _has(text, r"\bafford\b", r"\bforecast\b", r"\bcommentary\b", r"\bhow did we (go|do)\b",
             r"\bhow (are|were) we (going|tracking)\b", r"\bwhy (is|was|did|has)\b.{0,40}"
             r"\b(margin|profit|revenue|sales|income|expenses?|costs?|cash)\b",
@@ -180,5 +201,5 @@ def plan(question: str, caller: Caller, *, today: date) -> Routed:
             r"\bsaturday\b", r"\bpublic holiday", r"\bpay (a|an|our)\b",
             r"\bhourly\b", r"\bshift", r"\bjunior", r"\bclassification", r"\bsupplier", r"\bbank "
             r"details\b", r"\bcredit card\b", r"\btravel\b", r"\bmeal", r"\bgift"):
-        return Routed("policy", [("search_policies", {"query": question.strip()[:500], "k": 5})])
+        return _policy(question)
     return Routed("unsupported")

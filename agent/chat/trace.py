@@ -27,6 +27,7 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 class Candidates:
     numbers: set[Decimal] = field(default_factory=set)
     dates: set[date] = field(default_factory=set)
+    months: set[tuple[int, int]] = field(default_factory=set)   # (year, month) written in text
 
     def add_text(self, text: str) -> None:
         if _NUMERIC_TEXT.fullmatch(text.strip()):
@@ -48,6 +49,8 @@ class Candidates:
             self.numbers.add(token.value.scaleb(token.exponent))
         elif token.kind == "date" and isinstance(token.value, date):
             self.dates.add(token.value)
+        elif token.kind == "month_year":
+            self.months.add(token.value)  # type: ignore[arg-type]
 
     def add_value(self, value: Any) -> None:
         if isinstance(value, bool) or value is None:
@@ -84,7 +87,8 @@ def _traceable(token: Token, found: Candidates) -> bool:
         return any((d.month, d.day) == (month, day) for d in found.dates)
     if token.kind == "month_year":
         year, month = token.value  # type: ignore[misc]
-        return any((d.year, d.month) == (year, month) for d in found.dates) or Decimal(year) in found.numbers
+        return ((year, month) in found.months or Decimal(year) in found.numbers
+                or any((d.year, d.month) == (year, month) for d in found.dates))
     if token.kind == "fy":
         (start,) = token.value  # type: ignore[misc]
         return any(date(start, 7, 1) <= d <= date(start + 1, 6, 30) for d in found.dates)

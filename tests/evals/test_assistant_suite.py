@@ -29,7 +29,7 @@ SUBSET = (
     "forb-clerk-pnl", "forb-approver-pnl", "forb-clerk-commentary",
 )
 # Cases the assistant gets wrong today (reported to its authors; see the suite's report).
-KNOWN_MISSES = ("pay-one-employee-owner", "pol-expense-receipt", "pol-tfn-payroll-procedure",
+ONCE_MISSED = ("pay-one-employee-owner", "pol-expense-receipt", "pol-tfn-payroll-procedure",
                 "pay-own-june-casual", "out-weather")
 
 
@@ -64,7 +64,7 @@ def test_the_cases_cover_the_issue() -> None:
     assert sum(bool(q.citations) for q in questions) >= 15
     tags = {t for r in asst.load_recordings() for t in r.tags}
     assert {"malformed_arguments", "rate_limited", "invented_number", "fallback"} <= tags
-    assert set(SUBSET) | set(KNOWN_MISSES) <= {q.id for q in questions}
+    assert set(SUBSET) | set(ONCE_MISSED) <= {q.id for q in questions}
 
 
 def test_a_subset_and_every_recording_meet_the_targets(config: RunConfig) -> None:
@@ -85,9 +85,9 @@ def test_a_subset_and_every_recording_meet_the_targets(config: RunConfig) -> Non
     assert "12%" not in by_id["rec-invented-number-regenerated"].got["answer"]
 
 
-@pytest.mark.xfail(reason="known assistant misses (router and composer), reported", strict=False)
-def test_the_known_misses(config: RunConfig) -> None:
-    results = _run(config, _cases(config, KNOWN_MISSES))
+def test_the_questions_it_once_missed(config: RunConfig) -> None:
+    """Router and composer misses found by the suite's first run, since fixed."""
+    results = _run(config, _cases(config, ONCE_MISSED))
     assert {r.case_id: r.diff for r in results if not r.passed} == {}
 
 
