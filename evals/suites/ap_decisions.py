@@ -79,12 +79,8 @@ from pydantic import Field, model_validator
 from api.demo.homes import copy_home
 from evals.harness.model import DATA, Case, CaseResult, Judgement, Metric, RunConfig
 from evals.harness.standalone import run_alone
+from evals.harness.workdir import built_once
 from evals.suites.specs import PartySpec, PaymentSpec, Strict
-
-try:
-    import fcntl  # serialises the template build across worker processes (POSIX)
-except ImportError:  # pragma: no cover - Windows: workers may then both build; each its own dir
-    fcntl = None  # type: ignore[assignment]
 
 NAME = "ap-decisions"
 DATA_DIR = DATA / "ap_decisions"
@@ -329,30 +325,9 @@ def _settings(home: Path) -> Any:
     return load_settings(**overrides)
 
 
-_TEMPLATES: dict[str, Path] = {}
-
-
 def template(workdir: Path) -> Path:
-    """The demo company's home under `workdir`, built once (also across worker processes: a file
-    lock serialises the build and a marker says it is complete)."""
-    key = str(workdir)
-    if key in _TEMPLATES:
-        return _TEMPLATES[key]
-    home = workdir / "template"
-    marker = workdir / "template.ready"
-    workdir.mkdir(parents=True, exist_ok=True)
-    with (workdir / "template.lock").open("w") as lock:
-        if fcntl is not None:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if not marker.exists():
-                _build_template(home)
-                marker.write_text("ok\n")
-        finally:
-            if fcntl is not None:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-    _TEMPLATES[key] = home
-    return home
+    """The demo company's home under `workdir`, built once per run."""
+    return built_once(workdir, "template", _build_template)
 
 
 def _build_template(home: Path) -> None:

@@ -51,11 +51,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from evals.harness.model import DATA, Case, CaseResult, Metric, RunConfig
 from evals.harness.standalone import run_alone
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not POSIX
-    fcntl = None  # type: ignore[assignment]
+from evals.harness.workdir import built_once, jsonl_lines
 
 NAME = "assistant"
 DATA_DIR = DATA / "assistant"
@@ -118,13 +114,9 @@ class Recording(_Strict):
     tags: tuple[str, ...] = ()
 
 
-def _lines(path: Path) -> list[str]:
-    return [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
-
-
 @functools.cache
 def load_questions() -> tuple[Question, ...]:
-    return tuple(Question.model_validate_json(ln) for ln in _lines(QUESTIONS_FILE))
+    return tuple(Question.model_validate_json(ln) for ln in jsonl_lines(QUESTIONS_FILE))
 
 
 @functools.cache
@@ -134,42 +126,18 @@ def load_recordings() -> tuple[Recording, ...]:
 
 
 # ----------------------------------------------------------------------------- the demo home
-_HOMES: dict[str, Path] = {}
-
-
 def demo_home(workdir: Path) -> Path:
-    """The demo company's home (books and knowledge base) under `workdir`, built once, also across
-    worker processes (a file lock serialises the build; a marker says it is complete)."""
-    key = str(workdir)
-    if key in _HOMES:
-        return _HOMES[key]
-    home, marker = workdir / "assistant-demo", workdir / "assistant-demo.ready"
-    workdir.mkdir(parents=True, exist_ok=True)
-    with (workdir / "assistant-demo.lock").open("w") as lock:
-        if fcntl is not None:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if not marker.exists():
-                _build(home)
-                marker.write_text("ok\n")
-        finally:
-            if fcntl is not None:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-    _HOMES[key] = home
-    return home
+    """The demo company's home (books and knowledge base) under `workdir`, built once per run."""
+    return built_once(workdir, "assistant-demo", _build)
 
 
 def _build(home: Path) -> None:
     import shutil
 
     from api.demo.build import build_demo
-    from api.demo.knowledge_step import build_knowledge_base
 
     shutil.rmtree(home, ignore_errors=True)
-    settings = home_settings(home)
-    build_demo(settings)
-    if not (home / "knowledge").exists():   # the demo build may include the knowledge step
-        build_knowledge_base(settings)
+    build_demo(home_settings(home))   # the books, the knowledge base, the three demo questions
 
 
 def home_settings(home: Path) -> Any:

@@ -46,6 +46,7 @@ from pydantic import BaseModel, ConfigDict
 
 from evals.harness.model import DATA, Case, CaseResult, Metric, RunConfig
 from evals.harness.standalone import run_alone
+from evals.harness.workdir import jsonl_lines
 
 DATA_DIR = DATA / "commentary"
 DEMO_FILE = DATA_DIR / "demo_months.jsonl"
@@ -88,23 +89,19 @@ class CheckerCase(_Strict):
     expect_disagree: tuple[str, ...] = ()
 
 
-def _lines(path: Path) -> list[str]:
-    return [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
-
-
 @functools.cache
 def load_demo_months() -> tuple[DemoMonth, ...]:
-    return tuple(DemoMonth.model_validate_json(ln) for ln in _lines(DEMO_FILE))
+    return tuple(DemoMonth.model_validate_json(ln) for ln in jsonl_lines(DEMO_FILE))
 
 
 @functools.cache
 def load_synthetic() -> tuple[Synthetic, ...]:
-    return tuple(Synthetic.model_validate_json(ln) for ln in _lines(SYNTHETIC_FILE))
+    return tuple(Synthetic.model_validate_json(ln) for ln in jsonl_lines(SYNTHETIC_FILE))
 
 
 @functools.cache
 def load_checker() -> tuple[CheckerCase, ...]:
-    return tuple(CheckerCase.model_validate_json(ln) for ln in _lines(CHECKER_FILE))
+    return tuple(CheckerCase.model_validate_json(ln) for ln in jsonl_lines(CHECKER_FILE))
 
 
 # ----------------------------------------------------------------------------- the demo books

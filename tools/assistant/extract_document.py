@@ -28,7 +28,7 @@ from tools.assistant.contract import (
     ToolRefused,
 )
 from tools.documents.extract import NoInvoice, RawReading, check_invoice, read_invoice
-from tools.documents.model import Extraction, SourceDocument
+from tools.documents.model import Extraction, Line, SourceDocument, Supplier
 from tools.documents.ocr import TesseractOcr
 from tools.documents.pipeline import DocumentUnreadable, ReadingOptions, read_document
 from tools.inbox.blobs import BlobStore
@@ -40,20 +40,6 @@ class ExtractDocumentRequest(ToolModel):
     message_id: int = Field(ge=1, description="The inbox message id (from read_inbox)")
     attachment: str | None = Field(default=None, max_length=300,
                                    description="One attachment's name; omit for the invoice")
-
-
-class SupplierOut(ToolModel):
-    name: str | None = None
-    abn: str | None = None
-    email: str | None = None
-
-
-class LineOut(ToolModel):
-    description: str | None = None
-    quantity: Decimal | None = None
-    unit_price: Decimal | None = None
-    amount: Decimal | None = None
-    tax_code: str | None = None
 
 
 class PaymentOut(ToolModel):
@@ -77,7 +63,7 @@ class ExtractDocumentResponse(ToolModel):
     extracted_document_id: int | None = None
     document_type: str
     method: str
-    supplier: SupplierOut
+    supplier: Supplier
     invoice_number: str | None = None
     issue_date: date | None = None
     due_date: date | None = None
@@ -86,7 +72,7 @@ class ExtractDocumentResponse(ToolModel):
     subtotal: Decimal | None = None
     tax: Decimal | None = Field(default=None, description="GST")
     total: Decimal | None = None
-    lines: list[LineOut]
+    lines: list[Line]
     payment: PaymentOut | None = None
     confidence: dict[str, float] = Field(description="Per field, and 'overall', from 0 to 1")
     issues: list[IssueOut]
@@ -117,12 +103,12 @@ def _response(message_id: int, source: str, stored: bool, doc_id: int | None,
     return ExtractDocumentResponse(
         message_id=message_id, source=source, stored=stored, extracted_document_id=doc_id,
         document_type=data.get("document_type", "other"), method=data["method"],
-        supplier=SupplierOut(**(data.get("supplier") or {})),
+        supplier=Supplier(**(data.get("supplier") or {})),
         invoice_number=data.get("invoice_number"), issue_date=data.get("issue_date"),
         due_date=data.get("due_date"), currency=data.get("currency"),
         purchase_order=data.get("purchase_order"), subtotal=data.get("subtotal"),
         tax=data.get("tax"), total=data.get("total"),
-        lines=[LineOut(**ln) for ln in data.get("lines") or ()],
+        lines=[Line(**ln) for ln in data.get("lines") or ()],
         payment=PaymentOut(**payment) if payment else None,
         confidence=dict(data.get("confidence") or {}),
         issues=[IssueOut(code=i["code"], message=scrub(i["message"]), field=i.get("field"))
