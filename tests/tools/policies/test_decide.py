@@ -280,3 +280,18 @@ def test_never_auto_post_with_a_hard_hold_or_above_the_limit(
         assert set(issue_codes) <= {"gst_inclusive_lines"}
     if hard:
         assert d.outcome == "needs_approval" and hard <= d.hard_codes
+
+
+# -- a person's request through the assistant -----------------------------------------------------
+
+def test_a_bill_proposed_through_the_assistant_never_auto_posts() -> None:
+    from tools.policies.decide import Reason
+
+    asked = Reason("requested_by_assistant", "key:3:clerk asked the assistant to propose this bill",
+                   True)
+    d = decide(CLEAN, (), None, 0.99, (), forced=[asked])
+    assert d.outcome == "needs_approval"
+    assert codes(d) == {"requested_by_assistant": True}
+    assert d.required_role == "approver" and d.proposal_hash == CLEAN.proposal_hash()
+    big = decide(proposal("12000.00"), (), None, 0.99, (), forced=[asked])
+    assert big.required_role == "owner" and codes(big)["requested_by_assistant"] is True
