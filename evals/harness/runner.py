@@ -10,6 +10,7 @@ so they never depend on state the parent changed at run time except through fork
 from __future__ import annotations
 
 import multiprocessing
+import sys
 import tempfile
 import threading
 import time
@@ -96,8 +97,11 @@ def _pool_size(suite: Suite, cases: Sequence[Case], workers: int) -> int:
 def _context() -> multiprocessing.context.BaseContext:
     """fork starts a worker in milliseconds with everything already imported (spawn re-imports the
     product in each worker, about a second); but forking a process that runs other threads can
-    deadlock the child on a lock one of them held, so then (and where there is no fork) spawn."""
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+    deadlock the child on a lock one of them held, so then (and where there is no fork) spawn.
+    Native thread pools count too: once torch is loaded (the knowledge base's embedding model),
+    a forked child that runs the model crashes in OpenMP, so then spawn as well."""
+    if ("fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+            and "torch" not in sys.modules):
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 

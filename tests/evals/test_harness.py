@@ -4,6 +4,8 @@ says what ran where."""
 
 from __future__ import annotations
 
+import multiprocessing
+
 from datetime import UTC, datetime
 
 import pytest
@@ -181,6 +183,9 @@ def test_a_worker_that_dies_fails_its_cases_and_the_run_survives(monkeypatch: py
     if (metadata.cores() or 1) < 2:
         pytest.skip("one core: no pool")
     register(monkeypatch, crashing="tests.evals.fake_suite:CRASHING", fake="tests.evals.fake_suite:SUITE")
+    # The registry patched above lives only in this process: the workers must be forked from it
+    # (the runner would spawn them when earlier tests left torch loaded; the fakes never run it).
+    monkeypatch.setattr("evals.harness.runner._context", lambda: multiprocessing.get_context("fork"))
     report = run_suites(["crashing", "fake"], RunConfig(), workers=2)
     crashing, fake = report.suites
     assert len(crashing.results) == 9 and crashing.workers == 2
