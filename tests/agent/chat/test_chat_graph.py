@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.chat.context import ChatContext, Prices
