@@ -13,6 +13,8 @@ Cases:
   arguments), the facts the answer must state (evals/data/assistant/facts.py computes them from
   the database, never from the assistant's output), the (document, clause) a policy answer must
   cite, and the refusal expected, if any.
+* evals/data/assistant/heldout.jsonl: 40 more in the same schema, written blind (without reading
+  the router, the composer or the questions above) and never used to tune them; split "heldout".
 * evals/data/assistant/recorded/*.json: recorded OpenAI chat-completions responses replayed through
   the real openai SDK (evals/data/assistant/replay.py): tool-call turns then an answer; malformed
   tool arguments; a 429 with Retry-After then success; invented numbers caught and regenerated,
@@ -24,7 +26,11 @@ details, payments): the assistant only reads.
 Metrics: router_accuracy (tool calls as expected; target ≥ 0.90), facts_stated_rate,
 citation_rate, numbers_traceable_rate (agent.chat.trace.untraceable finds nothing; target 1.0),
 refusals_correct_rate, books_unchanged_rate, latency_p50_seconds; llm_path_cases,
-llm_tool_calls_as_expected, llm_numbers_traceable (the recordings).
+llm_tool_calls_as_expected, llm_numbers_traceable (the recordings). These are over the tuned
+questions and the recordings only; the held-out questions are reported apart, as cases.split.heldout,
+errors.split.heldout, router_accuracy.split.heldout, facts_stated_rate.split.heldout,
+citation_rate.split.heldout, numbers_traceable_rate.split.heldout,
+refusals_correct_rate.split.heldout and books_unchanged_rate.split.heldout.
 
 The demo is built once per workdir (api.demo.build plus the knowledge base, about 15 s); the
 assistant's "today" is 2026-07-01 09:00 AEST.
@@ -56,6 +62,8 @@ from evals.harness.workdir import built_once, jsonl_lines
 NAME = "assistant"
 DATA_DIR = DATA / "assistant"
 QUESTIONS_FILE = DATA_DIR / "questions.jsonl"
+HELDOUT_FILE = DATA_DIR / "heldout.jsonl"
+HELDOUT = "heldout"
 RECORDED_DIR = DATA_DIR / "recorded"
 NOW = datetime(2026, 7, 1, 9, 0, tzinfo=ZoneInfo("Australia/Brisbane"))
 Refusal = Literal["money", "forbidden", "private", "unsupported"]
@@ -115,8 +123,18 @@ class Recording(_Strict):
 
 
 @functools.cache
-def load_questions() -> tuple[Question, ...]:
+def load_tuned() -> tuple[Question, ...]:
     return tuple(Question.model_validate_json(ln) for ln in jsonl_lines(QUESTIONS_FILE))
+
+
+@functools.cache
+def load_heldout() -> tuple[Question, ...]:
+    return tuple(Question.model_validate_json(ln) for ln in jsonl_lines(HELDOUT_FILE))
+
+
+def load_questions() -> tuple[Question, ...]:
+    """Every question: the tuned ones (questions.jsonl), then the held-out ones (heldout.jsonl)."""
+    return load_tuned() + load_heldout()
 
 
 @functools.cache
@@ -410,7 +428,9 @@ class AssistantSuite:
 
     def cases(self, config: RunConfig) -> Sequence[Case]:
         out = [Case(q.id, q.provenance, q, split="questions", tags=(q.kind, *q.tags))
-               for q in load_questions()]
+               for q in load_tuned()]
+        out += [Case(q.id, q.provenance, q, split=HELDOUT, tags=(q.kind, *q.tags))
+                for q in load_heldout()]
         out += [Case(r.id, r.provenance, r, split="recorded", tags=("recorded", *r.tags))
                 for r in load_recordings()]
         return out
@@ -429,9 +449,11 @@ class AssistantSuite:
             return CaseResult(case.id, False, error=f"{type(exc).__name__}: {exc}",
                               split=case.split, tags=case.tags,
                               seconds=round(time.perf_counter() - started, 4))
-        return replace(result, tags=case.tags)
+        return replace(result, tags=case.tags, split=case.split)
 
     def metrics(self, results: Sequence[CaseResult]) -> list[Metric]:
+        heldout = [r for r in results if r.split == HELDOUT]
+        results = [r for r in results if r.split != HELDOUT]
         t: Counter[str] = Counter()
         for r in results:
             t.update(r.counts)
@@ -454,6 +476,23 @@ class AssistantSuite:
                     Metric("llm_path_rate", _rate(t["llm_path"], t["llm_cases"])),
                     Metric("llm_tool_calls_as_expected", _rate(t["llm_calls_ok"], t["llm_cases"])),
                     Metric("llm_numbers_traceable", _rate(t["llm_traceable"], t["llm_cases"]))]
+        if heldout:
+            h: Counter[str] = Counter()
+            for r in heldout:
+                h.update(r.counts)
+            split = f"split.{HELDOUT}"
+            out += [
+                Metric(f"cases.{split}", len(heldout)),
+                Metric(f"errors.{split}", sum(1 for r in heldout if r.error),
+                       higher_is_better=False),
+                Metric(f"router_accuracy.{split}", _rate(h["routed_ok"], h["routed"])),
+                Metric(f"facts_stated_rate.{split}", _rate(h["facts_stated"], h["facts"])),
+                Metric(f"citation_rate.{split}", _rate(h["cited"], h["citation_cases"])),
+                Metric(f"numbers_traceable_rate.{split}", _rate(h["traceable"], h["answers"])),
+                Metric(f"refusals_correct_rate.{split}",
+                       _rate(h["refused_correctly"], h["refusal_cases"])),
+                Metric(f"books_unchanged_rate.{split}", _rate(h["unchanged"], h["answers"])),
+            ]
         return out
 
 

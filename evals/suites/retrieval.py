@@ -8,10 +8,14 @@ once per run in the workdir (or a temporary folder) with the real, local all-Min
 Cases: evals/data/retrieval/questions.jsonl, questions as staff and the owner would ask them
 (paraphrases, not the headings' words), each with the (document, clause) that answers it. Written
 by hand for this suite from the knowledge files; `phrasing` is "staff" or "owner".
+evals/data/retrieval/heldout.jsonl: 40 more in the same schema, written blind (without reading the
+retrieval code or the questions above), never used to tune retrieval; split "heldout".
 
 Judging: a question passes when a hit in the top 5 has the expected document and clause.
 Metrics: cases, errors, recall_at_5 (target >= 0.95), recall_at_1, mrr (mean reciprocal rank of
-the first right hit, 0 when none in the top 5), and recall_at_5 per phrasing.
+the first right hit, 0 when none in the top 5), and recall_at_5 per phrasing, all over the
+tuned questions (questions.jsonl) only; the held-out ones are reported apart as cases.split.heldout,
+errors.split.heldout, recall_at_5.split.heldout, recall_at_1.split.heldout and mrr.split.heldout.
 `python -m evals.suites.retrieval --method rrf` compares the fusion methods.
 """
 
@@ -32,6 +36,8 @@ from evals.harness.standalone import run_alone
 
 DATA_DIR = DATA / "retrieval"
 QUESTIONS_FILE = DATA_DIR / "questions.jsonl"
+HELDOUT_FILE = DATA_DIR / "heldout.jsonl"
+HELDOUT = "heldout"
 K = 5
 _built: dict[str, Any] = {}
 
@@ -45,9 +51,14 @@ class Question(BaseModel):
     phrasing: Literal["staff", "owner"]
 
 
-def load_questions() -> list[Question]:
-    lines = QUESTIONS_FILE.read_text(encoding="utf-8").splitlines()
+def load_questions(path: Path = QUESTIONS_FILE) -> list[Question]:
+    """The tuned questions (or, with HELDOUT_FILE, the held-out ones)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
     return [Question.model_validate_json(line) for line in lines if line.strip()]
+
+
+def load_heldout() -> list[Question]:
+    return load_questions(HELDOUT_FILE)
 
 
 def knowledge_base(workdir: Path | None) -> Any:
@@ -86,9 +97,12 @@ class RetrievalSuite:
     parallel = False
 
     def cases(self, config: RunConfig) -> Sequence[Case]:
-        return [Case(id=q.id, provenance="hand-written for this suite from tools/demo/knowledge",
-                     payload=q, split=q.phrasing, tags=(f"phrasing:{q.phrasing}",))
-                for q in load_questions()]
+        tuned = [Case(id=q.id, provenance="hand-written for this suite from tools/demo/knowledge",
+                      payload=q, split=q.phrasing, tags=(f"phrasing:{q.phrasing}",))
+                 for q in load_questions()]
+        return tuned + [Case(id=q.id, provenance="written blind from tools/demo/knowledge (held out)",
+                             payload=q, split=HELDOUT, tags=(f"phrasing:{q.phrasing}", HELDOUT))
+                        for q in load_heldout()]
 
     def skipped(self, config: RunConfig) -> dict[str, int]:
         return {}
@@ -100,6 +114,9 @@ class RetrievalSuite:
             kb = knowledge_base(config.workdir)
             extra = {"method": method} if method else {}
             result = judge(q, kb.search(q.question, K, **extra))
+            if case.split == HELDOUT:
+                result = CaseResult(**{**result.__dict__, "split": HELDOUT,
+                                       "tags": (*result.tags, HELDOUT)})
         except Exception as exc:  # noqa: BLE001  (a case that cannot run fails, with the reason)
             return CaseResult(case.id, False, error=f"{type(exc).__name__}: {exc}",
                               split=case.split, tags=case.tags,
@@ -107,6 +124,8 @@ class RetrievalSuite:
         return CaseResult(**{**result.__dict__, "seconds": round(time.perf_counter() - started, 4)})
 
     def metrics(self, results: Sequence[CaseResult]) -> list[Metric]:
+        heldout = [r for r in results if r.split == HELDOUT]
+        results = [r for r in results if r.split != HELDOUT]
         total: Counter[str] = Counter()
         by_phrasing: dict[str, Counter[str]] = {}
         for r in results:
@@ -123,6 +142,20 @@ class RetrievalSuite:
         for phrasing, c in sorted(by_phrasing.items()):
             out.append(Metric(f"recall_at_5.{phrasing}", _rate(c["found_at_5"], c["questions"]),
                               tolerance=0.03))
+        if heldout:
+            h: Counter[str] = Counter()
+            for r in heldout:
+                h.update(r.counts)
+            out += [
+                Metric(f"cases.split.{HELDOUT}", len(heldout)),
+                Metric(f"errors.split.{HELDOUT}", sum(1 for r in heldout if r.error),
+                       higher_is_better=False),
+                Metric(f"recall_at_5.split.{HELDOUT}", _rate(h["found_at_5"], h["questions"]),
+                       tolerance=0.02),
+                Metric(f"recall_at_1.split.{HELDOUT}", _rate(h["found_at_1"], h["questions"]),
+                       tolerance=0.03),
+                Metric(f"mrr.split.{HELDOUT}", _rate(h["rr"], h["questions"]), tolerance=0.03),
+            ]
         return out
 
 

@@ -185,3 +185,31 @@ def test_the_data_scripts_write_the_committed_files(tmp_path: Path,
     copy.write_text(text, encoding="utf-8")
     runpy.run_path(str(copy))
     assert (tmp_path / "q.jsonl").read_text(encoding="utf-8") == source
+
+
+def test_the_heldout_questions_are_their_own_split(config: RunConfig) -> None:
+    heldout = asst.load_heldout()
+    assert len(heldout) == 40 and all(q.id.startswith("ho-") for q in heldout)
+    assert not {q.id for q in asst.load_tuned()} & {q.id for q in heldout}
+    cases = asst.SUITE.cases(config)
+    assert {c.id for c in cases if c.split == asst.HELDOUT} == {q.id for q in heldout}
+    for q in heldout:   # the facts they name are ones facts.py computes
+        assert all(f.split(":")[0] in {
+            "revenue", "net_profit", "operating_expenses", "gross_profit", "cash_closing",
+            "gst_net", "payables_total", "awaiting_approval", "inbox_messages", "quarantined",
+            "document_total", "document_number", "underpaid_in_last_pay_run",
+            "last_pay_run_end", "employee_name", "text"} for f in q.facts), q.id
+
+
+def test_heldout_results_are_reported_apart() -> None:
+    counts = {"routed": 1, "answers": 1, "traceable": 1, "unchanged": 1, "facts": 1}
+    tuned = CaseResult("a", True, split="questions",
+                       counts={**counts, "routed_ok": 1, "facts_stated": 1})
+    missed = CaseResult("b", False, split=asst.HELDOUT,
+                        counts={**counts, "routed_ok": 0, "facts_stated": 0})
+    values = {m.name: m.value for m in asst.SUITE.metrics([tuned, missed])}
+    assert values["cases"] == 1 and values["router_accuracy"] == 1.0
+    assert values["facts_stated_rate"] == 1.0
+    assert values["cases.split.heldout"] == 1 and values["router_accuracy.split.heldout"] == 0.0
+    assert values["facts_stated_rate.split.heldout"] == 0.0
+    assert values["numbers_traceable_rate.split.heldout"] == 1.0
