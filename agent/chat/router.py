@@ -69,6 +69,22 @@ def month_bounds(key: str) -> tuple[date, date]:
     return start, end
 
 
+def period_in(text: str, today: date) -> dict[str, str] | None:
+    """A range of months ("april-june", "jan to mar", "from July to September 2025") as
+    period_start/period_end; a year-less range ends in the latest such month not after today."""
+    names = "|".join(sorted(MONTHS, key=len, reverse=True))
+    m = re.search(rf"\b({names})\b\.?\s*(?:-|–|to|through|until|and)\s*({names})\b\.?(?:\s+(20\d\d))?",
+                  text)
+    if m is None:
+        return None
+    first, last = MONTHS[m[1]], MONTHS[m[2]]
+    end_year = int(m[3]) if m[3] else (today.year if last <= today.month else today.year - 1)
+    start_year = end_year if first <= last else end_year - 1
+    start, _ = month_bounds(_month_key(start_year, first))
+    _, end = month_bounds(_month_key(end_year, last))
+    return {"period_start": start.isoformat(), "period_end": end.isoformat()}
+
+
 def quarter_of(month: str) -> dict[str, str]:
     """The BAS quarter (Jul-Sep, Oct-Dec, Jan-Mar, Apr-Jun) holding a YYYY-MM month."""
     year, number = int(month[:4]), int(month[5:])
@@ -116,15 +132,33 @@ def _money_action(text: str) -> bool:
 
 # A pay check asked for in so many words: before the policy cues ("…under the award").
 _PAYROLL_CHECK = (r"underpa", r"\bpay ?runs?\b", r"\bback ?pay\b", r"\bpayslip",
-                  r"\b(my|our|staff|their|his|her|everyone'?s?) (pay|wages|salary|salaries)\b",
-                  r"\w's (pay|wages|salary)\b", r"\bpaid (correctly|right|properly)\b",
-                  r"\bcheck\w* .{0,40}\bpay\b", r"\bsuper(annuation)? (owed|short|underpaid)")
+                  r"\b(my|our|staff|their|his|her|everyone'?s?)( last| latest)? (pay|wages|salary|"
+                  r"salaries)\b", r"\w's (last |latest )?(pay|wages|salary)\b",
+                  r"\b(get|got|paid) in (his|her|their|my) (last |latest )?pay\b",
+                  r"\bpaid (correctly|right|properly)\b", r"\bcheck\w* .{0,40}\bpay\b",
+                  r"\bsuper(annuation)? (owed|short|underpaid)")
+# How long records are kept is a rule, even when it names payslips or timesheets.
+_RECORD_KEEPING = (r"\b(how long|how many years)\b.{0,60}\b(keep|hang on|hold on|retain|store)",
+                   r"\b(keep|hang onto|hold onto|retain)\b.{0,40}\b(records?|timesheets?|payslips?|"
+                   r"receipts?|invoices?)\b")
 # Words that make a question about a rule, whatever else it mentions ("a receipt for expenses",
 # "the payroll procedure for tax file numbers").
 _POLICY_CUES = (r"\bpolic(y|ies)\b", r"\bprocedures?\b", r"\breceipts?\b", r"\breimburs",
                 r"\bclaim\b", r"\ballowed\b", r"\bentitle", r"\bclause\b", r"\baward\b",
-                r"\b(do|can|may|must|should) (i|we|staff|employees)\b.{0,60}\b(need|keep|get|take|"
-                r"approve|claim|pay|work|book|use|buy|spend)\b")
+                r"\bsuper(annuation)?\b.{0,20}(%|percent|rate|guarantee)", r"\bwhat super\b")
+# "do we need to…", "can I…": a rule — once the books' own words have had their turn.
+_MODAL_RULE = r"\b(do|can|may|must|should) (i|we|staff|employees)\b.{0,60}\b(need|keep|get|take|" \
+              r"approve|claim|pay|work|book|use|buy|spend)\b"
+_PAY_CONTEXT = r"\b(rate|rates|pay|paid|work|working|worked|shift|shifts|penalt\w*|loading|casual\w*|" \
+               r"staff|employee\w*|worker\w*|hours)\b"
+_RULE_WORDS = (r"\bam i\b", r"\bpenalt", r"\bovertime\b", r"\bcasual", r"\bleave\b", r"\bminimum\b",
+               r"\bbreaks?\b", r"\bexpense", r"\bapprov", r"\blimit", r"\bdelegat", r"\bprivacy\b",
+               r"\btfn\b", r"\btax file\b", r"\brecords?\b", r"\bpurchase orders?\b", r"\bpo\b",
+               r"\bpay (a|an|our)\b", r"\bhourly\b", r"\bshift", r"\bjunior", r"\bclassification",
+               r"\bsupplier", r"\bbank details\b", r"\bcredit card\b", r"\btravel\b", r"\bmeal",
+               r"\bgift", r"\b(can|may|must|should) i\b", r"\brates?\b")
+_DAY_WORDS = (r"\bsunday\b", r"\bsaturday\b", r"\bpublic holiday", r"\bweekend\b", r"\bnight\b",
+              r"\bevening\b")
 
 
 def _payroll(text: str, caller: Caller, month: str | None, today: date) -> Routed:
@@ -137,6 +171,36 @@ def _payroll(text: str, caller: Caller, month: str | None, today: date) -> Route
 
 def _policy(question: str) -> Routed:
     return Routed("policy", [("search_policies", {"query": question.strip()[:500], "k": 5})])
+
+
+def _ledger(text: str, month: str | None, today: date) -> Routed | None:
+    """A question about the books' own figures, or None."""
+    period: dict[str, str] = period_in(text, today) or ({"month": month} if month else {})
+    if _has(text, r"\bgst\b", r"\bbas\b", r"\bactivity statement\b"):
+        if month and "month" in period and _has(text, r"\bquarter\b", r"\bqtr\b"):
+            period = quarter_of(month)
+        return Routed("ledger", [("query_ledger", {"query": "gst", **period})])
+    if _has(text, r"\b(cash|bank) (balance|position|at bank|in the bank)\b", r"\bcash flow\b",
+            r"\bhow much (cash|money)\b", r"\bbank balance\b", r"\bcash\b.{0,20}\b(have|got)\b"):
+        return Routed("ledger", [("query_ledger", {"query": "cash", **period})])
+    if _has(text, r"\b(profit|loss|p&l|p & l|revenue|sales|income|turnover|takings|expenses|spend|"
+            r"spent|gross margin|margin|cost of (goods|sales)|wages expense)\b",
+            r"\bturn(ed)? over\b", r"\bhow much did we (make|sell|take)\b"):
+        return Routed("ledger", [("query_ledger", {"query": "profit_and_loss", **period})])
+    if _has(text, r"\btrial balance\b", r"\baccount balances?\b", r"\bbalance of\b"):
+        return Routed("ledger", [("query_ledger", {"query": "account_balances"})])
+    return None
+
+
+def _inbox(text: str) -> Routed | None:
+    if not _has(text, r"\binbox\b", r"\b(waiting|wait|sitting|queued)\b.{0,40}\bapprov",
+                r"\b(pending|awaiting) approval\b", r"\bquarantin", r"\bapproval queue\b",
+                r"\b(came|come) in\b", r"\bemails?\b", r"\binvoices? (received|arrived)\b",
+                r"\bwhat happened to\b", r"\bstuck\b", r"\bneeds? (an? )?approv"):
+        return None
+    status = ("awaiting_approval" if _has(text, r"approv") else
+              "quarantined" if _has(text, r"quarantin|stuck") else None)
+    return Routed("inbox", [("read_inbox", {"limit": 20, **({"status": status} if status else {})})])
 
 
 def plan(question: str, caller: Caller, *, today: date) -> Routed:
@@ -154,12 +218,12 @@ def plan(question: str, caller: Caller, *, today: date) -> Routed:
             "message_id": message_id, "note": question.strip()[:500]})])
     if message_id is not None:
         return Routed("document", [("extract_document", {"message_id": message_id})])
+    if _has(text, *_RECORD_KEEPING):
+        return _policy(question)
     if _has(text, *_PAYROLL_CHECK):
         return _payroll(text, caller, month, today)
     if _has(text, *_POLICY_CUES):
         return _policy(question)
-    if _has(text, r"\bpayroll\b", r"\b(earn|earns|salary|salaries|wages)\b"):
-        return _payroll(text, caller, month, today)
     if _has(text, r"\bafford\b", r"\bforecast\b", r"\bcommentary\b", r"\bhow did we (go|do)\b",
             r"\bhow (are|were) we (going|tracking)\b", r"\bwhy (is|was|did|has)\b.{0,40}"
             r"\b(margin|profit|revenue|sales|income|expenses?|costs?|cash)\b",
@@ -169,37 +233,19 @@ def plan(question: str, caller: Caller, *, today: date) -> Routed:
         use_month = month and not _has(text, r"\bafford\b", r"\bforecast\b", r"\benough cash\b",
                                         r"\brun out\b")
         return Routed("commentary", [("draft_commentary", {"month": month} if use_month else {})])
-    period = {"month": month} if month else {}
-    if _has(text, r"\bgst\b", r"\bbas\b", r"\bactivity statement\b"):
-        if month and "quarter" in text:
-            period = quarter_of(month)
-        return Routed("ledger", [("query_ledger", {"query": "gst", **period})])
-    if _has(text, r"\b(cash|bank) (balance|position|at bank|in the bank)\b", r"\bcash flow\b",
-            r"\bhow much (cash|money)\b", r"\bbank balance\b", r"\bcash\b.{0,20}\b(have|got)\b"):
-        return Routed("ledger", [("query_ledger", {"query": "cash", **period})])
-    if _has(text, r"\b(profit|loss|p&l|p & l|revenue|sales|income|turnover|expenses|spend|spent|"
-            r"gross margin|margin|cost of (goods|sales)|wages expense)\b"):
-        return Routed("ledger", [("query_ledger", {"query": "profit_and_loss", **period})])
-    if _has(text, r"\btrial balance\b", r"\baccount balances?\b", r"\bbalance of\b"):
-        return Routed("ledger", [("query_ledger", {"query": "account_balances"})])
-    if _has(text, r"\bowe\b", r"\bpayables?\b", r"\bcreditors\b", r"\boverdue\b",
-            r"\b(bills?|invoices?) (are |is )?(due|outstanding|unpaid|owing)\b",
-            r"\bwhat('s| is) due\b", r"\baged\b"):
+    if (routed := _ledger(text, month, today)) is not None:
+        return routed
+    if (routed := _inbox(text)) is not None:
+        return routed
+    if _has(text, r"\bowe\b", r"\bpayables?\b", r"\bcreditors\b", r"\boverdue\b", r"\bunpaid\b",
+            r"\b(bills?|invoices?) (are |is )?(still )?(due|outstanding|unpaid|owing)\b",
+            r"\bstill (owing|outstanding)\b", r"\bwhat('s| is) due\b", r"\baged\b",
+            r"\b(bills?|payments?) coming up\b", r"\bcoming up\b.{0,30}\bbills?\b"):
         return Routed("payables", [("query_ledger", {"query": "payables"})])
-    if _has(text, r"\binbox\b", r"\bwaiting for approval\b", r"\b(pending|awaiting) approval\b",
-            r"\bquarantin", r"\bapproval queue\b", r"\b(came|come) in\b", r"\bemails?\b",
-            r"\binvoices? (received|arrived)\b", r"\bwhat happened to\b", r"\bstuck\b"):
-        status = ("awaiting_approval" if _has(text, r"approv") else
-                  "quarantined" if _has(text, r"quarantin|stuck") else None)
-        arguments = {"limit": 20, **({"status": status} if status else {})}
-        return Routed("inbox", [("read_inbox", arguments)])
-    if _has(text, r"\bpolic(y|ies)\b", r"\baward\b", r"\bclause\b", r"\b(can|may|must|should) i\b",
-            r"\bam i\b", r"\ballowed\b", r"\bentitle", r"\brates?\b", r"\bpenalt", r"\bovertime\b",
-            r"\bcasual", r"\bleave\b", r"\bminimum\b", r"\bbreaks?\b", r"\breimburs", r"\bexpense",
-            r"\breceipt", r"\bapprov", r"\blimit", r"\bdelegat", r"\bprivacy\b", r"\btfn\b",
-            r"\btax file\b", r"\brecords?\b", r"\bpurchase orders?\b", r"\bpo\b", r"\bsunday\b",
-            r"\bsaturday\b", r"\bpublic holiday", r"\bpay (a|an|our)\b",
-            r"\bhourly\b", r"\bshift", r"\bjunior", r"\bclassification", r"\bsupplier", r"\bbank "
-            r"details\b", r"\bcredit card\b", r"\btravel\b", r"\bmeal", r"\bgift"):
+    if _has(text, _MODAL_RULE):
+        return _policy(question)
+    if _has(text, r"\bpayroll\b", r"\b(earn|earns|earning|salary|salaries|wages)\b"):
+        return _payroll(text, caller, month, today)
+    if _has(text, *_RULE_WORDS) or (_has(text, *_DAY_WORDS) and _has(text, _PAY_CONTEXT)):
         return _policy(question)
     return Routed("unsupported")

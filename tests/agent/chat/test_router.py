@@ -73,3 +73,26 @@ def test_a_staff_member_checking_pay_is_limited_to_themselves() -> None:
     assert name == "run_payroll_check"
     assert arguments == {"period_start": "2026-06-01", "period_end": "2026-06-30",
                          "employee_ids": ["E007"]}
+
+
+def test_a_range_of_months_is_one_period() -> None:
+    from agent.chat.router import period_in
+
+    assert period_in("gst for april-june", TODAY) == {"period_start": "2026-04-01",
+                                                       "period_end": "2026-06-30"}
+    assert period_in("sales from nov to feb", TODAY) == {"period_start": "2025-11-01",
+                                                         "period_end": "2026-02-28"}
+    assert period_in("revenue in may", TODAY) is None
+
+
+@pytest.mark.parametrize(("question", "intent"), [
+    ("how many years do we keep payslips for?", "policy"),
+    ("What super rate are we paying?", "policy"),
+    ("who's playing on saturday arvo", "unsupported"),
+    ("what do casuals get on a saturday?", "policy"),
+    ("how much did we turn over in march", "ledger"),
+    ("how many bills are waiting for someone to approve them", "inbox"),
+    ("how much GST do we need to pay for jan to mar?", "ledger"),
+])
+def test_the_books_own_words_and_rules_are_told_apart(question: str, intent: str) -> None:
+    assert plan(question, OWNER, today=TODAY).intent == intent
