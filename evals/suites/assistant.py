@@ -15,6 +15,8 @@ Cases:
   cite, and the refusal expected, if any.
 * evals/data/assistant/heldout.jsonl: 40 more in the same schema, written blind (without reading
   the router, the composer or the questions above) and never used to tune them; split "heldout".
+* evals/data/assistant/heldout2.jsonl: 40 more, written blind in the same way after the router was
+  tuned on both files above; split "heldout2".
 * evals/data/assistant/recorded/*.json: recorded OpenAI chat-completions responses replayed through
   the real openai SDK (evals/data/assistant/replay.py): tool-call turns then an answer; malformed
   tool arguments; a 429 with Retry-After then success; invented numbers caught and regenerated,
@@ -30,7 +32,8 @@ llm_tool_calls_as_expected, llm_numbers_traceable (the recordings). These are ov
 questions and the recordings only; the held-out questions are reported apart, as cases.split.heldout,
 errors.split.heldout, router_accuracy.split.heldout, facts_stated_rate.split.heldout,
 citation_rate.split.heldout, numbers_traceable_rate.split.heldout,
-refusals_correct_rate.split.heldout and books_unchanged_rate.split.heldout.
+refusals_correct_rate.split.heldout and books_unchanged_rate.split.heldout; the second held-out
+set likewise, as the same metrics with .split.heldout2.
 
 The demo is built once per workdir (api.demo.build plus the knowledge base, about 15 s); the
 assistant's "today" is 2026-07-01 09:00 AEST.
@@ -64,6 +67,9 @@ DATA_DIR = DATA / "assistant"
 QUESTIONS_FILE = DATA_DIR / "questions.jsonl"
 HELDOUT_FILE = DATA_DIR / "heldout.jsonl"
 HELDOUT = "heldout"
+HELDOUT2_FILE = DATA_DIR / "heldout2.jsonl"
+HELDOUT2 = "heldout2"
+HELD_OUT = (HELDOUT, HELDOUT2)   # the splits reported apart
 RECORDED_DIR = DATA_DIR / "recorded"
 NOW = datetime(2026, 7, 1, 9, 0, tzinfo=ZoneInfo("Australia/Brisbane"))
 Refusal = Literal["money", "forbidden", "private", "unsupported"]
@@ -132,9 +138,15 @@ def load_heldout() -> tuple[Question, ...]:
     return tuple(Question.model_validate_json(ln) for ln in jsonl_lines(HELDOUT_FILE))
 
 
+@functools.cache
+def load_heldout2() -> tuple[Question, ...]:
+    return tuple(Question.model_validate_json(ln) for ln in jsonl_lines(HELDOUT2_FILE))
+
+
 def load_questions() -> tuple[Question, ...]:
-    """Every question: the tuned ones (questions.jsonl), then the held-out ones (heldout.jsonl)."""
-    return load_tuned() + load_heldout()
+    """Every question: the tuned ones (questions.jsonl), then the held-out ones (heldout.jsonl,
+    heldout2.jsonl)."""
+    return load_tuned() + load_heldout() + load_heldout2()
 
 
 @functools.cache
@@ -431,6 +443,8 @@ class AssistantSuite:
                for q in load_tuned()]
         out += [Case(q.id, q.provenance, q, split=HELDOUT, tags=(q.kind, *q.tags))
                 for q in load_heldout()]
+        out += [Case(q.id, q.provenance, q, split=HELDOUT2, tags=(q.kind, *q.tags))
+                for q in load_heldout2()]
         out += [Case(r.id, r.provenance, r, split="recorded", tags=("recorded", *r.tags))
                 for r in load_recordings()]
         return out
@@ -452,8 +466,8 @@ class AssistantSuite:
         return replace(result, tags=case.tags, split=case.split)
 
     def metrics(self, results: Sequence[CaseResult]) -> list[Metric]:
-        heldout = [r for r in results if r.split == HELDOUT]
-        results = [r for r in results if r.split != HELDOUT]
+        held_out = {name: [r for r in results if r.split == name] for name in HELD_OUT}
+        results = [r for r in results if r.split not in HELD_OUT]
         t: Counter[str] = Counter()
         for r in results:
             t.update(r.counts)
@@ -476,11 +490,13 @@ class AssistantSuite:
                     Metric("llm_path_rate", _rate(t["llm_path"], t["llm_cases"])),
                     Metric("llm_tool_calls_as_expected", _rate(t["llm_calls_ok"], t["llm_cases"])),
                     Metric("llm_numbers_traceable", _rate(t["llm_traceable"], t["llm_cases"]))]
-        if heldout:
+        for name, heldout in held_out.items():
+            if not heldout:
+                continue
             h: Counter[str] = Counter()
             for r in heldout:
                 h.update(r.counts)
-            split = f"split.{HELDOUT}"
+            split = f"split.{name}"
             out += [
                 Metric(f"cases.{split}", len(heldout)),
                 Metric(f"errors.{split}", sum(1 for r in heldout if r.error),

@@ -213,3 +213,37 @@ def test_heldout_results_are_reported_apart() -> None:
     assert values["cases.split.heldout"] == 1 and values["router_accuracy.split.heldout"] == 0.0
     assert values["facts_stated_rate.split.heldout"] == 0.0
     assert values["numbers_traceable_rate.split.heldout"] == 1.0
+
+
+def test_the_second_heldout_questions_are_their_own_split(config: RunConfig) -> None:
+    heldout2 = asst.load_heldout2()
+    assert len(heldout2) == 40 and all(q.id.startswith("h2-") for q in heldout2)
+    earlier = {q.id for q in asst.load_tuned()} | {q.id for q in asst.load_heldout()}
+    assert not earlier & {q.id for q in heldout2}
+    assert not {q.question.casefold() for q in asst.load_tuned() + asst.load_heldout()} & {
+        q.question.casefold() for q in heldout2}
+    cases = asst.SUITE.cases(config)
+    assert {c.id for c in cases if c.split == asst.HELDOUT2} == {q.id for q in heldout2}
+    kinds = Counter(q.kind for q in heldout2)
+    for kind in ("ledger", "payables", "inbox", "document", "payroll", "commentary", "policy",
+                 "refuse", "unsupported"):
+        assert kinds[kind] >= 2, kind
+
+
+def test_heldout2_results_are_reported_apart() -> None:
+    counts = {"routed": 1, "answers": 1, "traceable": 1, "unchanged": 1, "facts": 1}
+    tuned = CaseResult("a", True, split="questions",
+                       counts={**counts, "routed_ok": 1, "facts_stated": 1})
+    first = CaseResult("b", True, split=asst.HELDOUT,
+                       counts={**counts, "routed_ok": 1, "facts_stated": 1})
+    missed = CaseResult("c", False, split=asst.HELDOUT2,
+                        counts={**counts, "routed_ok": 0, "facts_stated": 0})
+    values = {m.name: m.value for m in asst.SUITE.metrics([tuned, first, missed])}
+    assert values["cases"] == 1 and values["router_accuracy"] == 1.0
+    assert values["cases.split.heldout"] == 1 and values["router_accuracy.split.heldout"] == 1.0
+    assert values["cases.split.heldout2"] == 1 and values["router_accuracy.split.heldout2"] == 0.0
+    assert values["facts_stated_rate.split.heldout2"] == 0.0
+    assert values["numbers_traceable_rate.split.heldout2"] == 1.0
+    assert values["errors.split.heldout2"] == 0
+    only_tuned = {m.name for m in asst.SUITE.metrics([tuned])}
+    assert not any(name.endswith(".split.heldout2") for name in only_tuned)
