@@ -136,6 +136,22 @@ def _payables(question: str, results: Sequence[dict[str, Any]], caller: Caller) 
     return Answer("\n".join(lines))
 
 
+def _bills(question: str, results: Sequence[dict[str, Any]], caller: Caller) -> Answer:
+    found = _first_ok(results, "query_ledger")
+    if found is None:
+        return Answer(_refusal(results) or "I could not read the bills.")
+    rows = [r for r in found.get("rows", []) if Decimal(str(r.get("amount", 0))) != 0]
+    if not rows:
+        return Answer(f"No unpaid bills match that. (Query: {found.get('query_description')})")
+    total = sum((Decimal(str(r["amount"])) for r in rows), Decimal(0))
+    lines = [f"{len(rows)} unpaid bills, {money(total)} in all:"]
+    for row in rows[:10]:
+        lines.append(f"- {row.get('supplier')} {row.get('number')}: {money(row['amount'])}, "
+                     f"due {day(row.get('due_date'))}")
+    lines.append(f"(Query: {found.get('query_description')})")
+    return Answer("\n".join(lines))
+
+
 def _ledger(question: str, results: Sequence[dict[str, Any]], caller: Caller) -> Answer:
     found = _first_ok(results, "query_ledger")
     if found is None:
@@ -282,7 +298,7 @@ def _unsupported(question: str, results: Sequence[dict[str, Any]], caller: Calle
 
 
 COMPOSERS: dict[str, Callable[[str, Sequence[dict[str, Any]], Caller], Answer]] = {
-    "policy": _policy, "payables": _payables, "ledger": _ledger, "inbox": _inbox,
+    "policy": _policy, "payables": _payables, "bills": _bills, "ledger": _ledger, "inbox": _inbox,
     "document": _document, "propose_posting": _propose, "payroll": _payroll,
     "commentary": _commentary, "refuse_money_action": _refuse_money_action,
     "unsupported": _unsupported}

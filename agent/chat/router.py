@@ -116,18 +116,24 @@ _IMPERATIVE = re.compile(r"^\s*(please\s+|can you\s+|could you\s+|would you\s+|g
                          r"wire|send (the )?(money|payment)|mark\b.{0,40}\bpaid)\b")
 
 
+def _is_question(sentence: str) -> bool:
+    return sentence.rstrip().endswith("?") or bool(
+        _QUESTION_START.match(sentence) or re.match(r"^\s*(whats|what's|hows|how's|is it|tell me)\b",
+                                                    sentence))
+
+
 def _money_action(text: str) -> bool:
-    """An instruction to approve, pay, post or change bank details (not a question about the
-    rules for doing so)."""
-    if _IMPERATIVE.match(text):
-        return True
-    if _BANK_CHANGE.search(text):
-        return not _QUESTION_START.match(text) or bool(re.match(r"^\s*(can|could) you\b", text))
-    if not _MONEY_ACTION.search(text):
-        return False
-    if re.match(r"^\s*(can|could|would|will) you\b|^\s*please\b|^\s*(go ahead|just)\b", text):
-        return True
-    return not _QUESTION_START.match(text)
+    """An instruction, in any one sentence, to approve, pay, post or change bank details — not a
+    question about the rules for doing so ("what's the process before we pay them?")."""
+    for sentence in (s for s in re.split(r"(?<=[.!?;])\s+", text) if s.strip()):
+        if _IMPERATIVE.match(sentence):
+            return True
+        asked = re.match(r"^\s*(can|could|would|will) you\b|^\s*please\b|^\s*(go ahead|just)\b",
+                         sentence)
+        if _BANK_CHANGE.search(sentence) or _MONEY_ACTION.search(sentence):
+            if asked or not _is_question(sentence):
+                return True
+    return False
 
 
 # A pay check asked for in so many words: before the policy cues ("…under the award").
@@ -145,10 +151,12 @@ _RECORD_KEEPING = (r"\b(how long|how many years)\b.{0,60}\b(keep|hang on|hold on
 # "the payroll procedure for tax file numbers").
 _POLICY_CUES = (r"\bpolic(y|ies)\b", r"\bprocedures?\b", r"\breceipts?\b", r"\breimburs",
                 r"\bclaim\b", r"\ballowed\b", r"\bentitle", r"\bclause\b", r"\baward\b",
-                r"\bsuper(annuation)?\b.{0,20}(%|percent|rate|guarantee)", r"\bwhat super\b")
+                r"\bsuper(annuation)?\b.{0,20}(%|percent|rate|guarantee)", r"\bwhat super\b",
+                r"\bis it (ok|okay|alright|fine|right)\b", r"\btfn\b", r"\btax file\b", r"\bprivacy\b",
+                r"\bprocess\b", r"\bwhat checks\b", r"\bsteps\b", r"\brules? (for|on|about)\b")
 # "do we need to…", "can I…": a rule — once the books' own words have had their turn.
 _MODAL_RULE = r"\b(do|can|may|must|should) (i|we|staff|employees)\b.{0,60}\b(need|keep|get|take|" \
-              r"approve|claim|pay|work|book|use|buy|spend)\b"
+              r"approve|claim|pay|work|book|use|buy|spend)\b|\bhow do (i|we)\b|\b(have|need) to\b"
 _PAY_CONTEXT = r"\b(rate|rates|pay|paid|work|working|worked|shift|shifts|penalt\w*|loading|casual\w*|" \
                r"staff|employee\w*|worker\w*|hours)\b"
 _RULE_WORDS = (r"\bam i\b", r"\bpenalt", r"\bovertime\b", r"\bcasual", r"\bleave\b", r"\bminimum\b",
@@ -184,7 +192,8 @@ def _ledger(text: str, month: str | None, today: date) -> Routed | None:
             r"\bhow much (cash|money)\b", r"\bbank balance\b", r"\bcash\b.{0,20}\b(have|got)\b"):
         return Routed("ledger", [("query_ledger", {"query": "cash", **period})])
     if _has(text, r"\b(profit|loss|p&l|p & l|revenue|sales|income|turnover|takings|expenses|spend|"
-            r"spent|gross margin|margin|cost of (goods|sales)|wages expense)\b",
+            r"spent|gross margin|margin|cost of (goods|sales)|wages expense|overheads?|outgoings|"
+            r"bottom line|net profit|gross profit|operating expenses)\b",
             r"\bturn(ed)? over\b", r"\bhow much did we (make|sell|take)\b"):
         return Routed("ledger", [("query_ledger", {"query": "profit_and_loss", **period})])
     if _has(text, r"\btrial balance\b", r"\baccount balances?\b", r"\bbalance of\b"):
@@ -196,11 +205,32 @@ def _inbox(text: str) -> Routed | None:
     if not _has(text, r"\binbox\b", r"\b(waiting|wait|sitting|queued)\b.{0,40}\bapprov",
                 r"\b(pending|awaiting) approval\b", r"\bquarantin", r"\bapproval queue\b",
                 r"\b(came|come) in\b", r"\bemails?\b", r"\binvoices? (received|arrived)\b",
-                r"\bwhat happened to\b", r"\bstuck\b", r"\bneeds? (an? )?approv"):
+                r"\bwhat happened to\b", r"\bstuck\b", r"\bneeds? (an? )?approv", r"\bsign[- ]?off\b",
+                r"\b(my|the) queue\b", r"\bto approve\b"):
         return None
-    status = ("awaiting_approval" if _has(text, r"approv") else
+    status = ("awaiting_approval" if _has(text, r"approv", r"sign[- ]?off", r"\bqueue\b") else
               "quarantined" if _has(text, r"quarantin|stuck") else None)
     return Routed("inbox", [("read_inbox", {"limit": 20, **({"status": status} if status else {})})])
+
+
+def _bills_due(text: str, today: date) -> Routed | None:
+    """Which bills fall due in a window ("due this week", "due next week", "due before Friday" is
+    beyond it): the bills still to be paid, due before the window's end."""
+    m = re.search(r"\b(bills?|invoices?|pay)\b.{0,40}\bdue (this|next) (week|fortnight|month)\b", text)
+    if m is None:
+        return None
+    if m[3] == "month":
+        start = today.replace(day=1)
+        end = (start + timedelta(days=32)).replace(day=1)
+        if m[2] == "next":
+            end = (end + timedelta(days=32)).replace(day=1)
+    else:
+        monday = today - timedelta(days=today.weekday())
+        end = monday + timedelta(days=7 if m[2] == "this" else 14)
+        if m[3] == "fortnight":
+            end = today + timedelta(days=14)
+    return Routed("bills", [("query_ledger", {"query": "bills", "status": "posted",
+                                              "due_before": end.isoformat()})])
 
 
 def plan(question: str, caller: Caller, *, today: date) -> Routed:
@@ -237,7 +267,10 @@ def plan(question: str, caller: Caller, *, today: date) -> Routed:
         return routed
     if (routed := _inbox(text)) is not None:
         return routed
-    if _has(text, r"\bowe\b", r"\bpayables?\b", r"\bcreditors\b", r"\boverdue\b", r"\bunpaid\b",
+    if (routed := _bills_due(text, today)) is not None:
+        return routed
+    if _has(text, r"\bowe\b", r"\bowing\b", r"\bpayables?\b", r"\bcreditors\b", r"\boverdue\b",
+            r"\bunpaid\b", r"\baccounts payable\b", r"\bap\b",
             r"\b(bills?|invoices?) (are |is )?(still )?(due|outstanding|unpaid|owing)\b",
             r"\bstill (owing|outstanding)\b", r"\bwhat('s| is) due\b", r"\baged\b",
             r"\b(bills?|payments?) coming up\b", r"\bcoming up\b.{0,30}\bbills?\b"):

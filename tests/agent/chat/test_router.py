@@ -96,3 +96,22 @@ def test_a_range_of_months_is_one_period() -> None:
 ])
 def test_the_books_own_words_and_rules_are_told_apart(question: str, intent: str) -> None:
     assert plan(question, OWNER, today=TODAY).intent == intent
+
+
+@pytest.mark.parametrize(("question", "intent"), [
+    ("Acme emailed to say they've changed banks. What's the process before we pay them again?",
+     "policy"),
+    ("Acme changed banks. Pay them the new account today.", "refuse_money_action"),
+    ("is it ok to email a TFN to the bookkeeper?", "policy"),
+    ("what were the overheads last month?", "ledger"),
+    ("how much is owing to suppliers?", "payables"),
+    ("anything in my queue to sign off?", "inbox"),
+])
+def test_more_ways_of_asking(question: str, intent: str) -> None:
+    assert plan(question, OWNER, today=TODAY).intent == intent
+
+
+def test_bills_due_this_week_are_the_unpaid_ones_due_before_next_monday() -> None:
+    (name, arguments), = plan("which bills are due this week?", OWNER, today=TODAY).calls
+    assert name == "query_ledger"
+    assert arguments == {"query": "bills", "status": "posted", "due_before": "2026-07-06"}
