@@ -17,6 +17,8 @@ Cases:
   the router, the composer or the questions above) and never used to tune them; split "heldout".
 * evals/data/assistant/heldout2.jsonl: 40 more, written blind in the same way after the router was
   tuned on both files above; split "heldout2".
+* evals/data/assistant/heldout3.jsonl: 40 more, written blind in the same way after the router was
+  tuned on the three files above (a fresh set for a final, honest measurement); split "heldout3".
 * evals/data/assistant/recorded/*.json: recorded OpenAI chat-completions responses replayed through
   the real openai SDK (evals/data/assistant/replay.py): tool-call turns then an answer; malformed
   tool arguments; a 429 with Retry-After then success; invented numbers caught and regenerated,
@@ -33,7 +35,7 @@ questions and the recordings only; the held-out questions are reported apart, as
 errors.split.heldout, router_accuracy.split.heldout, facts_stated_rate.split.heldout,
 citation_rate.split.heldout, numbers_traceable_rate.split.heldout,
 refusals_correct_rate.split.heldout and books_unchanged_rate.split.heldout; the second held-out
-set likewise, as the same metrics with .split.heldout2.
+set likewise, as the same metrics with .split.heldout2, and the third with .split.heldout3.
 
 The demo is built once per workdir (api.demo.build plus the knowledge base, about 15 s); the
 assistant's "today" is 2026-07-01 09:00 AEST.
@@ -69,7 +71,9 @@ HELDOUT_FILE = DATA_DIR / "heldout.jsonl"
 HELDOUT = "heldout"
 HELDOUT2_FILE = DATA_DIR / "heldout2.jsonl"
 HELDOUT2 = "heldout2"
-HELD_OUT = (HELDOUT, HELDOUT2)   # the splits reported apart
+HELDOUT3_FILE = DATA_DIR / "heldout3.jsonl"
+HELDOUT3 = "heldout3"
+HELD_OUT = (HELDOUT, HELDOUT2, HELDOUT3)   # the splits reported apart
 RECORDED_DIR = DATA_DIR / "recorded"
 NOW = datetime(2026, 7, 1, 9, 0, tzinfo=ZoneInfo("Australia/Brisbane"))
 Refusal = Literal["money", "forbidden", "private", "unsupported"]
@@ -143,10 +147,15 @@ def load_heldout2() -> tuple[Question, ...]:
     return tuple(Question.model_validate_json(ln) for ln in jsonl_lines(HELDOUT2_FILE))
 
 
+@functools.cache
+def load_heldout3() -> tuple[Question, ...]:
+    return tuple(Question.model_validate_json(ln) for ln in jsonl_lines(HELDOUT3_FILE))
+
+
 def load_questions() -> tuple[Question, ...]:
     """Every question: the tuned ones (questions.jsonl), then the held-out ones (heldout.jsonl,
-    heldout2.jsonl)."""
-    return load_tuned() + load_heldout() + load_heldout2()
+    heldout2.jsonl, heldout3.jsonl)."""
+    return load_tuned() + load_heldout() + load_heldout2() + load_heldout3()
 
 
 @functools.cache
@@ -445,6 +454,8 @@ class AssistantSuite:
                 for q in load_heldout()]
         out += [Case(q.id, q.provenance, q, split=HELDOUT2, tags=(q.kind, *q.tags))
                 for q in load_heldout2()]
+        out += [Case(q.id, q.provenance, q, split=HELDOUT3, tags=(q.kind, *q.tags))
+                for q in load_heldout3()]
         out += [Case(r.id, r.provenance, r, split="recorded", tags=("recorded", *r.tags))
                 for r in load_recordings()]
         return out

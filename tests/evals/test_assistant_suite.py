@@ -247,3 +247,48 @@ def test_heldout2_results_are_reported_apart() -> None:
     assert values["errors.split.heldout2"] == 0
     only_tuned = {m.name for m in asst.SUITE.metrics([tuned])}
     assert not any(name.endswith(".split.heldout2") for name in only_tuned)
+
+
+def test_the_third_heldout_questions_are_their_own_split(config: RunConfig) -> None:
+    heldout3 = asst.load_heldout3()
+    assert len(heldout3) == 40 and all(q.id.startswith("h3-") for q in heldout3)
+    assert all("heldout3" in q.tags for q in heldout3)
+    earlier_questions = asst.load_tuned() + asst.load_heldout() + asst.load_heldout2()
+    assert not {q.id for q in earlier_questions} & {q.id for q in heldout3}
+    assert not {q.question.casefold() for q in earlier_questions} & {
+        q.question.casefold() for q in heldout3}
+    assert len({q.question.casefold() for q in heldout3}) == len(heldout3)
+    cases = asst.SUITE.cases(config)
+    assert {c.id for c in cases if c.split == asst.HELDOUT3} == {q.id for q in heldout3}
+    kinds = Counter(q.kind for q in heldout3)
+    for kind in ("ledger", "payables", "inbox", "document", "payroll", "commentary", "policy",
+                 "refuse", "forbidden", "unsupported"):
+        assert kinds[kind] >= 2, kind
+    assert {q.role for q in heldout3} == {"clerk", "approver", "owner", "auditor", "admin"}
+    for q in heldout3:   # the facts they name are ones facts.py computes (message 12 has none)
+        assert all(f.split(":")[0] in {
+            "revenue", "net_profit", "operating_expenses", "gross_profit", "cash_closing",
+            "gst_net", "payables_total", "awaiting_approval", "inbox_messages", "quarantined",
+            "document_total", "document_number", "document_supplier",
+            "underpaid_in_last_pay_run", "last_pay_run_end", "employee_name", "text"}
+            for f in q.facts), q.id
+        assert not any(f.endswith(":12") for f in q.facts), q.id
+
+
+def test_heldout3_results_are_reported_apart() -> None:
+    counts = {"routed": 1, "answers": 1, "traceable": 1, "unchanged": 1, "facts": 1}
+    tuned = CaseResult("a", True, split="questions",
+                       counts={**counts, "routed_ok": 1, "facts_stated": 1})
+    second = CaseResult("b", True, split=asst.HELDOUT2,
+                        counts={**counts, "routed_ok": 1, "facts_stated": 1})
+    missed = CaseResult("c", False, split=asst.HELDOUT3,
+                        counts={**counts, "routed_ok": 0, "facts_stated": 0})
+    values = {m.name: m.value for m in asst.SUITE.metrics([tuned, second, missed])}
+    assert values["cases"] == 1 and values["router_accuracy"] == 1.0
+    assert values["cases.split.heldout2"] == 1 and values["router_accuracy.split.heldout2"] == 1.0
+    assert values["cases.split.heldout3"] == 1 and values["router_accuracy.split.heldout3"] == 0.0
+    assert values["facts_stated_rate.split.heldout3"] == 0.0
+    assert values["numbers_traceable_rate.split.heldout3"] == 1.0
+    assert values["errors.split.heldout3"] == 0
+    only_tuned = {m.name for m in asst.SUITE.metrics([tuned, second])}
+    assert not any(name.endswith(".split.heldout3") for name in only_tuned)
