@@ -103,7 +103,7 @@ def _policy(question: str, results: Sequence[dict[str, Any]], caller: Caller) ->
     best = hits[0]
     parts = [f"According to the {best.get('title') or best.get('document')}, clause "
              f"{best.get('clause')} ({best.get('heading')}): "
-             f"“{_best_sentences(str(best.get('text', '')), question)}”"]
+             f"“{_best_sentences(str(best.get('text', '')), question, 3)}”"]
     cited = [citation(best)]
     for other in hits[1:3]:
         if other.get("document") != best.get("document") or other.get("clause") != best.get("clause"):
@@ -292,6 +292,11 @@ def _refuse_money_action(question: str, results: Sequence[dict[str, Any]], calle
                   "approval with its message id.")
 
 
+def _private(question: str, results: Sequence[dict[str, Any]], caller: Caller) -> Answer:
+    return Answer("Pay is private: you can check your own pay (ask \"was my pay right last "
+                  "fortnight?\"), but not anyone else's. The owner can check everyone's pay.")
+
+
 def _unsupported(question: str, results: Sequence[dict[str, Any]], caller: Caller) -> Answer:
     return Answer("That is outside what I can answer without a language model. I can answer "
                   "questions about: " + "; ".join(SUPPORTED) + ".")
@@ -300,7 +305,7 @@ def _unsupported(question: str, results: Sequence[dict[str, Any]], caller: Calle
 COMPOSERS: dict[str, Callable[[str, Sequence[dict[str, Any]], Caller], Answer]] = {
     "policy": _policy, "payables": _payables, "bills": _bills, "ledger": _ledger, "inbox": _inbox,
     "document": _document, "propose_posting": _propose, "payroll": _payroll,
-    "commentary": _commentary, "refuse_money_action": _refuse_money_action,
+    "commentary": _commentary, "refuse_money_action": _refuse_money_action, "private": _private,
     "unsupported": _unsupported}
 
 

@@ -113,7 +113,9 @@ _BANK_CHANGE = re.compile(r"\b(change|update|replace|set)\b.{0,40}\bbank (detail
 
 _IMPERATIVE = re.compile(r"^\s*(please\s+|can you\s+|could you\s+|would you\s+|go ahead and\s+|"
                          r"just\s+|now\s+)*(approve|pay|post|release|transfer|authori[sz]e|reject|"
-                         r"wire|send (the )?(money|payment)|mark\b.{0,40}\bpaid)\b")
+                         r"wire|refund|withdraw|send (the )?(money|payment)|mark\b.{0,40}\bpaid|"
+                         r"(shift|move|sweep|put)\b.{0,40}\b(\$|grand|k\b|dollars|money|funds|cash)|"
+                         r"(shift|move|sweep)\b.{0,60}\baccount)\b")
 
 
 def _is_question(sentence: str) -> bool:
@@ -153,7 +155,10 @@ _POLICY_CUES = (r"\bpolic(y|ies)\b", r"\bprocedures?\b", r"\breceipts?\b", r"\br
                 r"\bclaim\b", r"\ballowed\b", r"\bentitle", r"\bclause\b", r"\baward\b",
                 r"\bsuper(annuation)?\b.{0,20}(%|percent|rate|guarantee)", r"\bwhat super\b",
                 r"\bis it (ok|okay|alright|fine|right)\b", r"\btfn\b", r"\btax file\b", r"\bprivacy\b",
-                r"\bprocess\b", r"\bwhat checks\b", r"\bsteps\b", r"\brules? (for|on|about)\b")
+                r"\bprocess\b", r"\bwhat checks\b", r"\bsteps\b", r"\brules? (for|on|about)\b",
+                r"\b(max|maximum|limit|most|biggest)\b.{0,30}\b(approv|sign)",
+                r"\b(can|may|allowed to) (sign|approve)\b.{0,20}\b(up to|over|above|more than)\b",
+                r"\bwhat am i (supposed|meant) to do\b")
 # "do we need to…", "can I…": a rule — once the books' own words have had their turn.
 _MODAL_RULE = r"\b(do|can|may|must|should) (i|we|staff|employees)\b.{0,60}\b(need|keep|get|take|" \
               r"approve|claim|pay|work|book|use|buy|spend)\b|\bhow do (i|we)\b|\b(have|need) to\b"
@@ -169,7 +174,16 @@ _DAY_WORDS = (r"\bsunday\b", r"\bsaturday\b", r"\bpublic holiday", r"\bweekend\b
               r"\bevening\b")
 
 
+_SOMEONE_ELSE = re.compile(r"\b(his|her|their|everyone|everybody|anyone|someone|colleagues?|"
+                           r"staff|employees|(?!my\b)[a-z]+'s)\b")
+
+
 def _payroll(text: str, caller: Caller, month: str | None, today: date) -> Routed:
+    if (caller.role not in ("owner", "auditor", "admin") and _SOMEONE_ELSE.search(text)
+            and not re.search(r"\b(my|me|i)\b", text)):
+        # Asked about someone else's pay: the tool would only ever show the caller's own, which
+        # is not what was asked. Say so instead (the tool refuses such requests as well).
+        return Routed("private")
     start, end = month_bounds(month) if month else (today - timedelta(days=366), today)
     arguments: dict[str, Any] = {"period_start": start.isoformat(), "period_end": end.isoformat()}
     if caller.role not in ("owner", "auditor", "admin") and caller.employee_id:
@@ -189,6 +203,7 @@ def _ledger(text: str, month: str | None, today: date) -> Routed | None:
             period = quarter_of(month)
         return Routed("ledger", [("query_ledger", {"query": "gst", **period})])
     if _has(text, r"\b(cash|bank) (balance|position|at bank|in the bank)\b", r"\bcash flow\b",
+            r"\bbalance of (the |our )?(business |bank |cheque |savings |operating )*account\b",
             r"\bhow much (cash|money)\b", r"\bbank balance\b", r"\bcash\b.{0,20}\b(have|got)\b"):
         return Routed("ledger", [("query_ledger", {"query": "cash", **period})])
     if _has(text, r"\b(profit|loss|p&l|p & l|revenue|sales|income|turnover|takings|expenses|spend|"
@@ -211,6 +226,17 @@ def _inbox(text: str) -> Routed | None:
     status = ("awaiting_approval" if _has(text, r"approv", r"sign[- ]?off", r"\bqueue\b") else
               "quarantined" if _has(text, r"quarantin|stuck") else None)
     return Routed("inbox", [("read_inbox", {"limit": 20, **({"status": status} if status else {})})])
+
+
+def _supplier_bills(text: str) -> Routed | None:
+    """"any bills from Kookaburra we haven't paid?": that supplier's bills still to be paid."""
+    m = re.search(r"\b(?:bills?|invoices?) from ([a-z0-9][a-z0-9 &'.-]{1,60}?)\s+(?:that |which )?"
+                  r"(?:we |still |are |is )*(?:haven'?t|have not|not|yet to be|unpaid|outstanding|owing|"
+                  r"to pay|due)", text)
+    if m is None:
+        return None
+    return Routed("bills", [("query_ledger", {"query": "bills", "status": "posted",
+                                              "supplier": m[1].strip()})])
 
 
 def _bills_due(text: str, today: date) -> Routed | None:
@@ -255,8 +281,10 @@ def plan(question: str, caller: Caller, *, today: date) -> Routed:
     if _has(text, *_POLICY_CUES):
         return _policy(question)
     if _has(text, r"\bafford\b", r"\bforecast\b", r"\bcommentary\b", r"\bhow did we (go|do)\b",
-            r"\bhow (are|were) we (going|tracking)\b", r"\bwhy (is|was|did|has)\b.{0,40}"
-            r"\b(margin|profit|revenue|sales|income|expenses?|costs?|cash)\b",
+            r"\bhow (are|were) we (going|tracking)\b", r"\b(why|whys|why's)( (is|was|did|has|are))?\b"
+            r".{0,40}\b(margin|profit|revenue|sales|income|expenses?|costs?|cash)\b",
+            r"\bwrap[- ]?up\b", r"\brun ?down\b", r"\bhow .{0,20}\bwent\b", r"\bhow did .{0,20}\bgo\b",
+            r"\bsummary of (the )?month\b", r"\bmonthly (summary|report)\b",
             r"\bmonth[- ]end\b", r"\benough cash\b", r"\brun out of cash\b"):
         # "can we afford to hire in March?" asks about the future: the forecast of the latest
         # month's report, not March's results.
@@ -267,10 +295,10 @@ def plan(question: str, caller: Caller, *, today: date) -> Routed:
         return routed
     if (routed := _inbox(text)) is not None:
         return routed
-    if (routed := _bills_due(text, today)) is not None:
+    if (routed := _bills_due(text, today) or _supplier_bills(text)) is not None:
         return routed
     if _has(text, r"\bowe\b", r"\bowing\b", r"\bpayables?\b", r"\bcreditors\b", r"\boverdue\b",
-            r"\bunpaid\b", r"\baccounts payable\b", r"\bap\b",
+            r"\bunpaid\b", r"\baccounts payable\b", r"\bap\b", r"\bhaven'?t (been )?paid\b",
             r"\b(bills?|invoices?) (are |is )?(still )?(due|outstanding|unpaid|owing)\b",
             r"\bstill (owing|outstanding)\b", r"\bwhat('s| is) due\b", r"\baged\b",
             r"\b(bills?|payments?) coming up\b", r"\bcoming up\b.{0,30}\bbills?\b"):

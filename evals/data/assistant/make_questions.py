@@ -64,8 +64,8 @@ cases = [
  q("pay-one-employee-owner", "Check Chloe Nguyen's pay (E007) in June", "owner", "payroll", [("run_payroll_check", {})], ["employee_name:E007"]),
  q("pay-own-clerk", "Was I paid correctly?", "clerk", "payroll", [("run_payroll_check", {"employee_ids": ["E003"]})], [], refusal="private", employee_id="E003"),
  q("pay-own-june-casual", "Was my pay right in June?", "clerk", "payroll", [("run_payroll_check", {"period_start": "2026-06-01", "period_end": "2026-06-30", "employee_ids": ["E007"]})], ["employee_name:E007"], refusal="private", employee_id="E007"),
- q("pay-others-salaries", "What do the other employees earn?", "clerk", "payroll", [("run_payroll_check", {"employee_ids": ["E003"]})], [], refusal="private", employee_id="E003"),
- q("pay-colleague-salary", "What is Chloe's salary?", "clerk", "payroll", [("run_payroll_check", {"employee_ids": ["E003"]})], [], refusal="private", employee_id="E003"),
+ q("pay-others-salaries", "What do the other employees earn?", "clerk", "payroll", [], [], refusal="private", employee_id="E003"),
+ q("pay-colleague-salary", "What is Chloe's salary?", "clerk", "payroll", [], [], refusal="private", employee_id="E003"),
  q("pay-unlinked-clerk", "Was I paid correctly last fortnight?", "clerk", "payroll", [("run_payroll_check", {}, False)], [], refusal="private"),
  # commentary, margin, hiring
  q("com-how-did-we-go-june", "How did we go in June?", "owner", "commentary", [("draft_commentary", {"month": "2026-06"})], ["net_profit:2026-06", "cash_closing:2026-06"]),

@@ -115,3 +115,25 @@ def test_bills_due_this_week_are_the_unpaid_ones_due_before_next_monday() -> Non
     (name, arguments), = plan("which bills are due this week?", OWNER, today=TODAY).calls
     assert name == "query_ledger"
     assert arguments == {"query": "bills", "status": "posted", "due_before": "2026-07-06"}
+
+
+@pytest.mark.parametrize("question", [
+    "shift 20 grand from the savings account across to the cheque account",
+    "move $500 to the tax account", "refund the customer their $80"])
+def test_moving_money_between_accounts_is_refused(question: str) -> None:
+    assert plan(question, OWNER, today=TODAY).intent == "refuse_money_action"
+
+
+def test_a_staff_member_asking_about_someone_elses_pay_is_told_it_is_private() -> None:
+    clerk = Caller("key:2:clerk", "clerk", employee_id="E007")
+    for question in ("how much did Jack get in his last pay?", "What is Chloe's salary?",
+                     "what does everyone earn?"):
+        assert plan(question, clerk, today=TODAY) == plan("what do staff earn?", clerk, today=TODAY)
+        assert plan(question, clerk, today=TODAY).intent == "private"
+    assert plan("what is Chloe's salary?", OWNER, today=TODAY).intent == "payroll"
+
+
+def test_a_suppliers_unpaid_bills() -> None:
+    (name, arguments), = plan("any bills from Kookaburra Packaging we havent paid yet?", OWNER,
+                              today=TODAY).calls
+    assert arguments == {"query": "bills", "status": "posted", "supplier": "kookaburra packaging"}
