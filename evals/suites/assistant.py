@@ -67,13 +67,10 @@ from evals.harness.workdir import built_once, jsonl_lines
 NAME = "assistant"
 DATA_DIR = DATA / "assistant"
 QUESTIONS_FILE = DATA_DIR / "questions.jsonl"
-HELDOUT_FILE = DATA_DIR / "heldout.jsonl"
-HELDOUT = "heldout"
-HELDOUT2_FILE = DATA_DIR / "heldout2.jsonl"
-HELDOUT2 = "heldout2"
-HELDOUT3_FILE = DATA_DIR / "heldout3.jsonl"
-HELDOUT3 = "heldout3"
-HELD_OUT = (HELDOUT, HELDOUT2, HELDOUT3)   # the splits reported apart
+HELDOUT, HELDOUT2, HELDOUT3 = "heldout", "heldout2", "heldout3"
+# Question sets written blind, one after another (each before the router fixes it prompted);
+# each is a split of its own, reported apart: DATA_DIR / f"{split}.jsonl".
+HELD_OUT = (HELDOUT, HELDOUT2, HELDOUT3)
 RECORDED_DIR = DATA_DIR / "recorded"
 NOW = datetime(2026, 7, 1, 9, 0, tzinfo=ZoneInfo("Australia/Brisbane"))
 Refusal = Literal["money", "forbidden", "private", "unsupported"]
@@ -138,24 +135,18 @@ def load_tuned() -> tuple[Question, ...]:
 
 
 @functools.cache
-def load_heldout() -> tuple[Question, ...]:
-    return tuple(Question.model_validate_json(ln) for ln in jsonl_lines(HELDOUT_FILE))
-
-
-@functools.cache
-def load_heldout2() -> tuple[Question, ...]:
-    return tuple(Question.model_validate_json(ln) for ln in jsonl_lines(HELDOUT2_FILE))
-
-
-@functools.cache
-def load_heldout3() -> tuple[Question, ...]:
-    return tuple(Question.model_validate_json(ln) for ln in jsonl_lines(HELDOUT3_FILE))
+def load_split(split: str) -> tuple[Question, ...]:
+    """One held-out split's questions (`split` is one of HELD_OUT)."""
+    if split not in HELD_OUT:
+        raise ValueError(f"no held-out split {split!r}")
+    lines = jsonl_lines(DATA_DIR / f"{split}.jsonl")
+    return tuple(Question.model_validate_json(ln) for ln in lines)
 
 
 def load_questions() -> tuple[Question, ...]:
     """Every question: the tuned ones (questions.jsonl), then the held-out ones (heldout.jsonl,
     heldout2.jsonl, heldout3.jsonl)."""
-    return load_tuned() + load_heldout() + load_heldout2() + load_heldout3()
+    return load_tuned() + tuple(q for split in HELD_OUT for q in load_split(split))
 
 
 @functools.cache
@@ -450,12 +441,8 @@ class AssistantSuite:
     def cases(self, config: RunConfig) -> Sequence[Case]:
         out = [Case(q.id, q.provenance, q, split="questions", tags=(q.kind, *q.tags))
                for q in load_tuned()]
-        out += [Case(q.id, q.provenance, q, split=HELDOUT, tags=(q.kind, *q.tags))
-                for q in load_heldout()]
-        out += [Case(q.id, q.provenance, q, split=HELDOUT2, tags=(q.kind, *q.tags))
-                for q in load_heldout2()]
-        out += [Case(q.id, q.provenance, q, split=HELDOUT3, tags=(q.kind, *q.tags))
-                for q in load_heldout3()]
+        out += [Case(q.id, q.provenance, q, split=split, tags=(q.kind, *q.tags))
+                for split in HELD_OUT for q in load_split(split)]
         out += [Case(r.id, r.provenance, r, split="recorded", tags=("recorded", *r.tags))
                 for r in load_recordings()]
         return out
