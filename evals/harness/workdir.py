@@ -3,8 +3,12 @@ the suites' versioned data files."""
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 try:
     import fcntl  # serialises a build across worker processes (POSIX)
@@ -12,6 +16,18 @@ except ImportError:  # pragma: no cover - Windows: workers may then both build; 
     fcntl = None  # type: ignore[assignment]
 
 _BUILT: dict[tuple[str, str], Path] = {}
+_SCRATCH: list[Path] = []
+
+
+def workdir_of(config: Any) -> Path:
+    """The run's workdir (`config.workdir`), or else one scratch directory per process, removed
+    when the process exits."""
+    if config.workdir is not None:
+        return Path(config.workdir)
+    if not _SCRATCH:
+        _SCRATCH.append(Path(tempfile.mkdtemp(prefix="backoffice-eval-")))
+        atexit.register(shutil.rmtree, _SCRATCH[0], True)
+    return _SCRATCH[0]
 
 
 def built_once(workdir: Path, name: str, build: Callable[[Path], None]) -> Path:

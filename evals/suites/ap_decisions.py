@@ -59,11 +59,9 @@ Run alone: python -m evals.suites.ap_decisions [--only SUBSTRING] [--workdir DIR
 
 from __future__ import annotations
 
-import atexit
 import functools
 import shutil
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -79,7 +77,7 @@ from pydantic import Field, model_validator
 from api.demo.homes import copy_home
 from evals.harness.model import DATA, Case, CaseResult, Judgement, Metric, RunConfig
 from evals.harness.standalone import run_alone
-from evals.harness.workdir import built_once
+from evals.harness.workdir import built_once, workdir_of
 from evals.suites.specs import PartySpec, PaymentSpec, Strict
 
 NAME = "ap-decisions"
@@ -354,18 +352,6 @@ def copy_books(source: Path, target: Path) -> Path:
     nothing reads theirs)."""
     shutil.rmtree(target, ignore_errors=True)
     return copy_home(source, target, files=())
-
-
-_SCRATCH: list[Path] = []
-
-
-def _workdir(config: RunConfig) -> Path:
-    if config.workdir is not None:
-        return Path(config.workdir)
-    if not _SCRATCH:   # a process-wide scratch directory when the caller gives none
-        _SCRATCH.append(Path(tempfile.mkdtemp(prefix="backoffice-ap-decisions-")))
-        atexit.register(shutil.rmtree, _SCRATCH[0], True)
-    return _SCRATCH[0]
 
 
 # -- documents ------------------------------------------------------------------------------------
@@ -805,7 +791,7 @@ class ApDecisionsSuite:
     def run_case(self, case: Case, config: RunConfig, *, keep: bool = False) -> CaseResult:
         c: ApCase = case.payload
         started = time.perf_counter()
-        work = _workdir(config)
+        work = workdir_of(config)
         home = copy_books(template(work), work / "cases" / c.id)
         try:
             got = run_agent(c, home, config)

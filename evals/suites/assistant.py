@@ -48,7 +48,6 @@ from __future__ import annotations
 import functools
 import re
 import statistics
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -62,7 +61,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from evals.harness.model import DATA, Case, CaseResult, Metric, RunConfig
 from evals.harness.standalone import run_alone
-from evals.harness.workdir import built_once, jsonl_lines
+from evals.harness.workdir import built_once, jsonl_lines, workdir_of
 
 NAME = "assistant"
 DATA_DIR = DATA / "assistant"
@@ -174,21 +173,6 @@ def home_settings(home: Path) -> Any:
     from agent.settings import load_settings
 
     return load_settings(home=home, database_url=None)
-
-
-_SCRATCH: list[Path] = []
-
-
-def workdir_of(config: RunConfig) -> Path:
-    if config.workdir is not None:
-        return Path(config.workdir)
-    if not _SCRATCH:   # a process-wide scratch directory when the caller gives none
-        import atexit
-        import shutil
-
-        _SCRATCH.append(Path(tempfile.mkdtemp(prefix="backoffice-assistant-")))
-        atexit.register(shutil.rmtree, _SCRATCH[0], True)
-    return _SCRATCH[0]
 
 
 @dataclass

@@ -22,7 +22,6 @@ errors.split.heldout, recall_at_5.split.heldout, recall_at_1.split.heldout and m
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -33,6 +32,7 @@ from pydantic import BaseModel, ConfigDict
 
 from evals.harness.model import DATA, Case, CaseResult, Metric, RunConfig
 from evals.harness.standalone import run_alone
+from evals.harness.workdir import workdir_of
 
 DATA_DIR = DATA / "retrieval"
 QUESTIONS_FILE = DATA_DIR / "questions.jsonl"
@@ -61,15 +61,14 @@ def load_heldout() -> list[Question]:
     return load_questions(HELDOUT_FILE)
 
 
-def knowledge_base(workdir: Path | None) -> Any:
+def knowledge_base(workdir: Path) -> Any:
     """The demo knowledge base, built once per process (per workdir) with the real embedder."""
     key = str(workdir)
     if key not in _built:
         from api.demo.knowledge_step import KNOWLEDGE_DIR
         from memory.knowledge.kb import KnowledgeBase
 
-        root = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="retrieval-eval-"))
-        kb = KnowledgeBase(root / "retrieval-knowledge")
+        kb = KnowledgeBase(Path(workdir) / "retrieval-knowledge")
         kb.ingest_directory(KNOWLEDGE_DIR)
         _built[key] = kb
     return _built[key]
@@ -111,7 +110,7 @@ class RetrievalSuite:
         started = time.perf_counter()
         q: Question = case.payload
         try:
-            kb = knowledge_base(config.workdir)
+            kb = knowledge_base(workdir_of(config))
             extra = {"method": method} if method else {}
             result = judge(q, kb.search(q.question, K, **extra))
             if case.split == HELDOUT:

@@ -93,6 +93,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from evals.harness.model import DATA, Case, CaseResult, Judgement, Metric, RunConfig
 from evals.harness.standalone import run_alone
+from evals.harness.workdir import workdir_of
 
 NAME = "safety"
 DIR = DATA / NAME
@@ -973,7 +974,7 @@ def run_assistant_check(check: AssistantCheck, config: RunConfig) -> CaseResult:
         return replace(result, counts=counts, got=got, tags=(ASSISTANT_TAG, "recorded"),
                        safety=True)
     q = _assistant_questions()[check.key]
-    home = asst.open_home(asst.demo_home(asst.workdir_of(config)))
+    home = asst.open_home(asst.demo_home(workdir_of(config)))
     before = asst.books(home)
     asked = asst.ask(home, q.question, q.role, q.employee_id)
     refusal = asst.refusal_diffs(q.refusal or "money", asked, home, q.employee_id)
