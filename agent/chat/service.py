@@ -14,7 +14,7 @@ import re
 import threading
 import uuid
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,30 +140,25 @@ class ChatService:
         """Events as they happen ({"event": "token" | "tool_call" | "tool_result" | "retract" |
         "answer", ...}), then {"event": "done", "result": ChatAnswer as JSON}. Validation errors
         raise before the first event."""
-        graph_cm = self._graph()
-        graph = graph_cm.__enter__()
-        try:
+        with ExitStack() as stack:   # handed to the worker thread once the request is valid
+            graph = stack.enter_context(self._graph())
             thread_id, config = self._prepare(graph, question, caller, thread_id)
-        except BaseException:
-            graph_cm.__exit__(None, None, None)
-            raise
+            resources = stack.pop_all()
         events: queue.Queue[tuple[str, Any]] = queue.Queue()
 
         def run() -> None:
             # A thread of its own so that events reach the client while the graph runs.
-            try:
-                for chunk in graph.stream({"question": question.strip()}, config,
-                                          context=self._context(caller, stream=True),
-                                          stream_mode="custom",
-                                          durability="sync"):
-                    events.put(("event", chunk))
-                values = graph.get_state(config).values
-                events.put(("done", _answer(values, thread_id).model_dump(mode="json")))
-            except Exception as exc:  # noqa: BLE001 — reported to the client as an error event
-                log.exception("chat turn on %s failed", thread_id)
-                events.put(("error", exc))
-            finally:
-                graph_cm.__exit__(None, None, None)
+            with resources:
+                try:
+                    for chunk in graph.stream({"question": question.strip()}, config,
+                                              context=self._context(caller, stream=True),
+                                              stream_mode="custom", durability="sync"):
+                        events.put(("event", chunk))
+                    values = graph.get_state(config).values
+                    events.put(("done", _answer(values, thread_id).model_dump(mode="json")))
+                except Exception:  # noqa: BLE001 — reported to the client as an error event
+                    log.exception("chat turn on %s failed", thread_id)
+                    events.put(("error", None))
 
         worker = threading.Thread(target=run, name=f"chat-{thread_id[-8:]}", daemon=True)
         worker.start()
