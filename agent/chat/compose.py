@@ -121,16 +121,15 @@ def _payables(question: str, results: Sequence[dict[str, Any]], caller: Caller) 
         return Answer(_refusal(results) or "I could not read the payables.")
     rows = sorted(found.get("rows", []), key=lambda r: -Decimal(str(r.get("amount", 0))))
     totals = found.get("totals", {})
-    total = totals.get("total", totals.get("owed", sum((Decimal(str(r["amount"])) for r in rows),
-                                                        Decimal(0))))
-    lines = [f"At {day(found.get('as_at'))} we owe {money(total)} to {len(rows)} suppliers."]
-    buckets = [f"{_label(k)} {money(v)}" for k, v in totals.items() if k not in ("total", "owed")]
+    lines = [f"At {day(found.get('as_at'))} we owe {money(totals['total'])} to {len(rows)} "
+             "suppliers."]
+    # The ageing buckets; the total and the control account's balance are said elsewhere.
+    buckets = [f"{_label(k)} {money(v)}" for k, v in totals.items()
+               if k not in ("total", "control_account_balance")]
     if buckets:
         lines.append("By age: " + "; ".join(buckets) + ".")
-    for row in rows[:5]:
-        due = row.get("due_date")
-        lines.append(f"- {row.get('supplier') or row.get('label')}: {money(row['amount'])}"
-                     + (f", next due {day(due)}" if due else ""))
+    lines += [f"- {row.get('supplier') or row.get('label')}: {money(row['amount'])}"
+              for row in rows[:5]]
     lines.append(f"(Query: {found.get('query_description')})")
     lines += [f"Check: {c}" for c in found.get("checks", [])]
     return Answer("\n".join(lines))
@@ -214,11 +213,7 @@ def _propose(question: str, results: Sequence[dict[str, Any]], caller: Caller) -
     found = _first_ok(results, "propose_posting")
     if found is None:
         return Answer(_refusal(results) or "I could not put that document forward.")
-    message = found.get("message") or found.get("summary")
-    if message:
-        return Answer(f"{message} I cannot approve or post it myself; an approver decides.")
-    return Answer("Done: the document goes to the approval queue, where an approver decides. "
-                  "I cannot approve or post it myself.")
+    return Answer(f"{found['message']} I cannot approve or post it myself; an approver decides.")
 
 
 def _payroll(question: str, results: Sequence[dict[str, Any]], caller: Caller) -> Answer:
