@@ -57,7 +57,3 @@ def _redacted(message: dict[str, Any]) -> dict[str, Any]:
 def for_model(system: dict[str, Any], messages: Sequence[dict[str, Any]],
               extra: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:
     return [system, *(_redacted(m) for m in _recent(messages)), *(_redacted(m) for m in extra)]
-
-
-def prompt_ref() -> str:
-    return load_prompt("assistant").ref
