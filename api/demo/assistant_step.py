@@ -5,30 +5,19 @@ demo's books and knowledge base, with the tools and clauses behind each answer."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.settings import Settings
 from tools.assistant.contract import Caller
-from tools.clock import Clock
+from tools.clock import Clock, SteppingClock
 
 QUESTIONS = (
     ("owner", "What do we owe suppliers, and when is it due?"),
     ("clerk", "Can I approve a $7,500 invoice without a purchase order?"),
     ("clerk", "What do we pay a casual retail worker on a Sunday?"),
 )
-
-
-class _FixedClock:
-    """The demo's 'today': the morning after the June books close."""
-
-    def __init__(self, now: datetime) -> None:
-        self._now = now
-
-    def now(self) -> datetime:
-        return self._now
 
 
 @dataclass
@@ -55,7 +44,9 @@ def ask_demo_questions(settings: Settings, sessions: sessionmaker[Session], cloc
                        ) -> AssistantSummary:
     from agent.chat.build import build_chat_service
 
-    service = build_chat_service(settings, sessions, _FixedClock(clock.now()), offline=True)
+    # A clock of its own from the demo's "now", so asking leaves the demo's clock (and so its
+    # audit hashes) as they were.
+    service = build_chat_service(settings, sessions, SteppingClock(clock.now()), offline=True)
     summary = AssistantSummary()
     for role, question in QUESTIONS:
         result = service.ask(question, Caller(actor=f"demo:{role}", role=role))  # type: ignore[arg-type]
