@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from agent.llm import ChatModel
-from agent.settings import Settings
-from tools.clock import Clock
-from tools.documents.ocr import Ocr
+from core.llm import ChatModel
+from core.settings import Settings
+from core.clock import Clock
+from core.ocr import Ocr
 from tools.inbox.blobs import BlobStore
 from tools.matching.po_match import MatchTolerances
 from tools.policies.decide import PolicyConfig
@@ -32,7 +32,7 @@ class RunContext:
     @classmethod
     def build(cls, settings: Settings, sessions: sessionmaker[Session], clock: Clock, *,
               ocr: Ocr | None = None, model: ChatModel | None = None) -> RunContext:
-        from tools.documents.ocr import TesseractOcr
+        from adapters.ocr import TesseractOcr
         from tools.matching.po_match import match_tolerances_from
         from tools.policies.decide import policy_config_from
 
@@ -44,10 +44,10 @@ class RunContext:
 def _default_context() -> RunContext:
     """For hosts that do not pass a context (LangGraph's own dev tooling via langgraph.json): one
     built from the environment's settings, on the application database."""
-    from agent.settings import load_settings
+    from core.settings import load_settings
     from memory.db import create_db_engine, session_factory
     from memory.migrate import require_migrated
-    from tools.clock import SystemClock
+    from adapters.clock import SystemClock
 
     settings = load_settings()
     engine = create_db_engine(settings.resolved_database_url,

@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent.approval_service import ApprovalRefused
 from agent.context import RunContext
-from agent.settings import Settings, load_settings
+from core.settings import Settings, load_settings
 from api.deps import (
     AuthMiddleware,
     BodyLimitMiddleware,
@@ -38,7 +38,8 @@ from api.deps import (
 )
 from api.runtime import Runtime
 from memory.migrate import DatabaseNotMigrated
-from tools.clock import Clock, SystemClock
+from adapters.clock import SystemClock
+from core.clock import Clock
 from tools.ledger.problems import LedgerError
 
 log = logging.getLogger("backoffice.api")
@@ -52,7 +53,7 @@ MAX_FIELD_ERRORS = 20
 
 def run_context(runtime: Runtime) -> RunContext:
     """What a resumed run needs (the same as the worker's): OCR, and the LLM when configured."""
-    from agent.llm import OpenAIChatModel
+    from adapters.llm import OpenAIChatModel
 
     return RunContext.build(runtime.settings, runtime.sessions, runtime.clock,
                             model=OpenAIChatModel.from_settings(runtime.settings))

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from agent.settings import load_settings
+from core.settings import load_settings
 from api.cli_support import actor, fail, handles_errors
 from api.runtime import Runtime
 from memory import audit

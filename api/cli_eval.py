@@ -153,7 +153,7 @@ def eval_run(ctx: click.Context, suites: tuple[str, ...], mode: str, json_path: 
                                      param_hint="SUITE")
     settings = None
     if mode == "live":
-        from agent.settings import load_settings
+        from core.settings import load_settings
 
         settings = getattr(ctx.obj, "settings", None) or load_settings()
         if not settings.llm_enabled:

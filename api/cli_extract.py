@@ -46,9 +46,9 @@ def _context(runtime: Runtime, today: date) -> ValidationContext:
 
 
 def _read(runtime: Runtime, path: Path, context: ValidationContext) -> InvoiceReading:
-    from agent.llm import OpenAIChatModel
+    from adapters.llm import OpenAIChatModel
     from tools.documents.extract import extract_invoice
-    from tools.documents.ocr import TesseractOcr
+    from adapters.ocr import TesseractOcr
     from tools.inbox.parsing import MessageLimits
 
     settings = runtime.settings

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from agent.settings import Settings
+from core.settings import Settings
 from api.cli_support import fail, handles_errors
 from memory.knowledge.errors import KnowledgeError
 

@@ -21,10 +21,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agent.llm import ChatModel, OpenAIChatModel
+from adapters.llm import OpenAIChatModel
+from core.llm import ChatModel
 from memory.report_queries import books_start, latest_journal_date, load_snapshot
 from memory.schema import AccountRow
-from tools.clock import Clock, SystemClock
+from adapters.clock import SystemClock
+from core.clock import Clock
 from tools.reports.budget import parse_budget
 from tools.reports.config import ReportConfig
 from tools.reports.errors import ReportError

@@ -8,10 +8,11 @@ from functools import cached_property
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from agent.settings import Settings
+from core.settings import Settings
 from memory.db import create_db_engine, session_factory
 from memory.migrate import require_migrated
-from tools.clock import Clock, SystemClock
+from adapters.clock import SystemClock
+from core.clock import Clock
 
 
 @dataclass

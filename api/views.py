@@ -22,7 +22,7 @@ from memory.approvals_store import ApprovalRecord
 from memory.inbox_schema import InboxMessage
 from memory.ledger_store import LedgerStore
 from memory.schema import AccountRow, Contact, Invoice
-from tools.clock import Clock
+from core.clock import Clock
 
 ALL_ROLES = frozenset(ROLES)
 

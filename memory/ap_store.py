@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from memory import audit
 from memory.ap_schema import FINAL_RUN_STATES, ApRun
 from memory.inbox_schema import InboxMessage
-from tools.clock import Clock
+from core.clock import Clock
 
 RUNNABLE = ("admitted", "running", "resuming")
 

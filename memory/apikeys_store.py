@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from memory import audit
 from memory.ap_schema import ROLES, ApiKey
 from memory.schema import Employee
-from tools.clock import Clock
+from core.clock import Clock
 
 KEY_PREFIX = "bo_"
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from memory import audit
 from memory.ap_schema import Approval
-from tools.clock import Clock
+from core.clock import Clock
 
 
 class ApprovalConflict(Exception):

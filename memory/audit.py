@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from memory.schema import AuditEntry
-from tools.clock import Clock
+from core.clock import Clock
 
 GENESIS = "0" * 64
 _PG_AUDIT_LOCK = 0x42_4F_41_55  # advisory lock id: one appender at a time on PostgreSQL

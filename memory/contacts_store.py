@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from memory import audit
 from memory.ledger_store import LedgerStore, guarded
 from memory.schema import Contact, ContactBankDetails
-from tools.clock import Clock
+from core.clock import Clock
 from tools.ledger.abn import normalise_abn
 from tools.ledger.contacts import BankDetails, SupplierRecord, email_domain
 from tools.ledger.problems import LedgerError, Problem

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from memory import audit
 from memory.documents_schema import ExtractedDocument
 from memory.schema import Contact, ContactBankDetails, Invoice, Organisation
-from tools.clock import Clock
+from core.clock import Clock
 from tools.documents.duplicates import PriorInvoice, normalise_invoice_number
 from tools.documents.model import DocumentType, Extraction
 from tools.documents.suppliers_match import KnownSupplier, match_supplier

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from memory import audit
 from memory.db import unit_of_work
 from memory.inbox_schema import CHANNELS, STATUSES, InboxImapState, InboxMessage
-from tools.clock import Clock
+from core.clock import Clock
 from tools.inbox.blobs import BlobStore
 from tools.inbox.errors import InboxError, MessageRejected
 from tools.inbox.parsing import MessageLimits, ParsedMessage, message_identity, parse_message

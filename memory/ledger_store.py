@@ -20,7 +20,7 @@ from memory.db import rule_violation
 from memory.schema import (
     AccountRow, Contact, Journal as JournalRow, JournalLineRow, Organisation, TaxCodeRow,
 )
-from tools.clock import Clock
+from core.clock import Clock
 from tools.ledger.abn import normalise_abn
 from tools.ledger.chart import standard_accounts, standard_tax_codes
 from tools.ledger.model import Account, Journal, JournalLine, TrialBalance

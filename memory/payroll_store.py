@@ -18,7 +18,7 @@ from memory import audit
 from memory.ledger_store import guarded
 from memory.payroll_schema import SHIFT_KINDS, TimesheetShift
 from memory.schema import Employee, PayRun, Payslip
-from tools.clock import Clock
+from core.clock import Clock
 from tools.ledger.problems import LedgerError
 from tools.payroll.check import PaidRecord, PayRunInput
 from tools.payroll.model import Shift

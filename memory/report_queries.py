@@ -31,7 +31,7 @@ from memory.schema import (
 from memory.schema import (
     Organisation as OrganisationRow,
 )
-from tools.clock import SystemClock
+from adapters.clock import SystemClock
 from tools.ledger.problems import LedgerError
 from tools.reports.model import (
     Budget,

@@ -22,7 +22,7 @@ from memory.schema import (
     PayRun, Payslip, PurchaseOrder, PurchaseOrderLine,
 )
 from tools.ap.propose import BillProposal
-from tools.clock import Clock
+from core.clock import Clock
 from tools.ledger.postings import (
     DocumentLine, document_journal, document_totals, payment_journal, payroll_journal,
 )

@@ -25,7 +25,7 @@ POSTGRES_URL = os.environ.get("BACKOFFICE_TEST_POSTGRES_URL",
 
 
 class TickingClock:
-    """Test double for tools.clock.Clock: starts at a fixed instant, one second per reading."""
+    """Test double for core.clock.Clock: starts at a fixed instant, one second per reading."""
 
     def __init__(self, start: datetime | None = None) -> None:
         self.current = start or datetime(2026, 1, 1, tzinfo=UTC)

@@ -7,10 +7,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from agent.chat.context import Prices
 from agent.chat.llm_tools import OpenAIToolChat, ToolCallingModel
 from agent.chat.service import ChatService
-from agent.settings import Settings
+from core.settings import Settings
 from tools.assistant.contract import AssistantDeps
 from tools.assistant.registry import assistant_tools
-from tools.clock import Clock
+from core.clock import Clock
 
 
 def build_chat_service(settings: Settings, sessions: sessionmaker[Session], clock: Clock, *,

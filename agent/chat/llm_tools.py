@@ -1,7 +1,7 @@
 """The tool-calling seam: `ToolCallingModel.chat(messages, tools)` → one assistant turn (text, or
 tool calls to run), and its real implementation over any OpenAI-compatible endpoint.
 
-It reuses agent.llm's client, retries (429 with Retry-After, 5xx, timeouts, connection errors,
+It reuses adapters.llm's client, retries (429 with Retry-After, 5xx, timeouts, connection errors,
 within a total budget) and typed, key-free errors. Streaming: when `on_text` is given the request
 is streamed and each text delta is handed over as it arrives (tool-call deltas are assembled);
 retries then cover opening the stream, not a stream that breaks halfway (that is `LlmUnavailable`).
@@ -17,7 +17,8 @@ from typing import Any, Protocol
 
 import openai
 
-from agent.llm import LlmRefused, LlmUnavailable, OpenAIChatModel
+from adapters.llm import OpenAIChatModel
+from core.llm import LlmRefused, LlmUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from langgraph.runtime import Runtime
 from agent.chat import conversation
 from agent.chat.context import ChatContext
 from agent.chat.state import ChatState
-from agent.llm import LlmError
+from core.llm import LlmError
 
 
 def _usage(state: ChatState, ctx: ChatContext, model: str, prompt: int, completion: int

@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from agent.checkpointer import open_checkpointer
 from agent.context import RunContext
 from agent.graphs.invoice import build_invoice_graph
-from agent.settings import Settings
+from core.settings import Settings
 from agent.worker import Worker
 from memory.ap_schema import ApRun
 from memory.db import unit_of_work
 from memory.inbox_schema import InboxMessage
-from tools.clock import Clock
+from core.clock import Clock
 
 # Invoices that should need no person: correct, from a known supplier, under the auto-approve limit.
 CLEAN = ("clean", "clean_po_match")

@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from agent.settings import Settings
+from core.settings import Settings
 from tools.assistant.contract import Caller
-from tools.clock import Clock, SteppingClock
+from adapters.clock import SteppingClock
+from core.clock import Clock
 
 QUESTIONS = (
     ("owner", "What do we owe suppliers, and when is it due?"),

@@ -12,7 +12,7 @@ from time import perf_counter
 
 from sqlalchemy import Engine, func, inspect, select, text
 
-from agent.settings import Settings
+from core.settings import Settings
 from api.demo import history as h
 from api.demo.ap_step import ApSummary, process_inbox
 from api.demo.assistant_step import AssistantSummary, ask_demo_questions
@@ -29,7 +29,7 @@ from memory.migrate import upgrade
 from memory.tables import metadata
 from memory.schema import Contact, Employee, Invoice, Journal, Organisation
 from memory.trading_store import TradingStore
-from tools.clock import SteppingClock
+from adapters.clock import SteppingClock
 from tools.demo.company import LOCK_DATE, ORGANISATION
 from tools.ledger.problems import LedgerError
 

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from agent.settings import Settings
+from core.settings import Settings
 from memory import documents_store
 from memory.db import unit_of_work
 from memory.inbox_store import InboxStore
-from tools.clock import Clock
+from core.clock import Clock
 from tools.documents.extract import NoInvoice, extract_invoice
-from tools.documents.ocr import TesseractOcr
+from adapters.ocr import TesseractOcr
 from tools.documents.pipeline import DocumentUnreadable, ReadingOptions
 from tools.inbox.blobs import BlobStore
 from tools.inbox.maildir import import_maildir

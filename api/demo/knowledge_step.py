@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
 
-from agent.settings import Settings
+from core.settings import Settings
 from memory.knowledge.embedder import Embedder
 from memory.knowledge.kb import KnowledgeBase
 

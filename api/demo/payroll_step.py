@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from memory.payroll_store import PayrollStore, TimesheetEntry
 from memory.schema import Employee, PayRun, Payslip
-from tools.clock import Clock
+from core.clock import Clock
 from tools.payroll.holidays import default_calendar
 
 D = Decimal

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from agent.settings import Settings
+from core.settings import Settings
 from api.cli_report import write_atomically
 from api.report_service import monthly_report
 from memory.db import unit_of_work
-from tools.clock import Clock
+from core.clock import Clock
 from tools.reports.money import fmt_money
 from tools.reports.periods import Month
 from tools.reports.render_html import render_html

@@ -63,10 +63,10 @@ def _drain(home: str, index: int) -> tuple[list[str], list[float], float, float]
     from agent.context import RunContext
     from agent.graphs.invoice import build_invoice_graph
     from agent.runner import process
-    from agent.settings import load_settings
+    from core.settings import load_settings
     from memory import ap_store
     from memory.db import create_db_engine, session_factory, unit_of_work
-    from tools.clock import SystemClock
+    from adapters.clock import SystemClock
 
     settings = load_settings(home=Path(home), database_url=None)
     engine = create_db_engine(settings.resolved_database_url)
@@ -90,12 +90,12 @@ def _drain(home: str, index: int) -> tuple[list[str], list[float], float, float]
 
 def run(n: int, workdir: Path, seed: int = 7, processes: int = 2) -> dict[str, object]:
     from agent.context import RunContext
-    from agent.settings import load_settings
+    from core.settings import load_settings
     from api.demo.build import build_demo
     from memory.db import create_db_engine, session_factory, unit_of_work
     from memory.inbox_schema import InboxMessage
     from memory.inbox_store import InboxStore
-    from tools.clock import SystemClock
+    from adapters.clock import SystemClock
     from tools.inbox.blobs import BlobStore
 
     settings = load_settings(home=workdir / "home", database_url=None)

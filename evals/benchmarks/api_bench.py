@@ -41,7 +41,7 @@ def _prepare(home: Path) -> str:
     from agent.checkpointer import open_checkpointer
     from agent.context import RunContext
     from agent.graphs.invoice import build_invoice_graph
-    from agent.settings import load_settings
+    from core.settings import load_settings
     from agent.worker import Worker
     from api.demo.build import build_demo
     from api.runtime import Runtime

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from time import perf_counter
 
-from agent.settings import load_settings
+from core.settings import load_settings
 from api.demo.build import build_demo
 
 

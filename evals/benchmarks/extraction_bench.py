@@ -69,7 +69,7 @@ def evaluate(split: str, n: int, seed: int, *, verbose: bool = False, own_abn: b
     business's ABN (the customer on these invoices), as the product does."""
     from evals.generators.invoices import generate
     from tools.documents.layout import extract_fields
-    from tools.documents.pdf_text import read_pdf
+    from adapters.pdf_text import read_pdf
 
     docs = generate(split, n, seed)
     per_field: Counter[str] = Counter()
@@ -199,7 +199,7 @@ def _cii_truth(xml: bytes) -> dict[str, object]:
 
 def facturx(verbose: bool = False) -> dict[str, Any]:
     from tools.documents.layout import extract_fields
-    from tools.documents.pdf_text import read_pdf
+    from adapters.pdf_text import read_pdf
 
     base = CORPUS / "zugferd-xml-rechnung"
     ok: Counter[str] = Counter()

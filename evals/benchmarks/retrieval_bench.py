@@ -32,7 +32,7 @@ def _percentile(values: list[float], pct: float) -> float:
 
 
 def run(repeats: int) -> dict[str, Any]:
-    from agent.settings import Settings
+    from core.settings import Settings
     from api.demo.knowledge_step import build_knowledge_base
     from evals.suites.retrieval import load_questions
     from memory.knowledge.kb import KnowledgeBase

@@ -12,7 +12,7 @@ from typing import Any
 
 from evals.harness.model import Mode
 from evals.harness.results import RunMetadata
-from tools.clock import Clock
+from core.clock import Clock
 
 ROOT = Path(__file__).resolve().parents[2]   # the checkout (or site-packages when installed)
 

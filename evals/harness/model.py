@@ -70,7 +70,7 @@ class RunConfig:
     mode: Mode = "offline"
     workdir: Path | None = None   # scratch space for a suite (temporary databases, rendered files)
     corpus: Path | None = None    # ../shared/corpus (BACKOFFICE_CORPUS); None when not present
-    settings: Any = None          # agent.settings.Settings for live mode (the LLM endpoint)
+    settings: Any = None          # core.settings.Settings for live mode (the LLM endpoint)
 
 
 class Suite(Protocol):

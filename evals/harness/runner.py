@@ -26,7 +26,8 @@ from evals.harness.calibration import calibrate
 from evals.harness.model import Case, CaseResult, RunConfig, Suite
 from evals.harness.results import Progress, RunReport, SuiteReport
 from evals.suites import load_target, suite_target
-from tools.clock import Clock, SystemClock
+from adapters.clock import SystemClock
+from core.clock import Clock
 
 ProgressCallback = Callable[[Progress], None]
 # Below this many cases a pool costs more (start-up, pickling) than it saves.

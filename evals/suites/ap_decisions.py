@@ -308,7 +308,7 @@ def case_summary(cases: Sequence[ApCase]) -> dict[str, Any]:
 def _policy_defaults() -> dict[str, Any]:
     """The product's default policy, match tolerances and LLM-off settings, pinned so that an
     environment variable or a .env file cannot change what the suite measures."""
-    from agent.settings import Settings
+    from core.settings import Settings
 
     names = ("auto_approve_limit", "ap_min_confidence", "approver_limit", "split_window_days",
              "split_limit", "match_quantity_pct", "match_price_pct", "match_price_abs",
@@ -317,7 +317,7 @@ def _policy_defaults() -> dict[str, Any]:
 
 
 def _settings(home: Path) -> Any:
-    from agent.settings import load_settings
+    from core.settings import load_settings
 
     overrides: dict[str, Any] = {"home": home, "database_url": None, **_policy_defaults()}
     return load_settings(**overrides)
@@ -570,7 +570,7 @@ def proposal_view(p: Any) -> dict[str, Any] | None:
 def _model(config: RunConfig) -> Any:
     if config.mode != "live" or config.settings is None:
         return None
-    from agent.llm import OpenAIChatModel
+    from adapters.llm import OpenAIChatModel
 
     return OpenAIChatModel.from_settings(config.settings)
 
@@ -586,7 +586,7 @@ def run_agent(case: ApCase, home: Path, config: RunConfig) -> RunOutcome:
     from memory import ap_store, approvals_store
     from memory.db import create_db_engine, session_factory, unit_of_work
     from memory.inbox_store import InboxStore
-    from tools.clock import SteppingClock
+    from adapters.clock import SteppingClock
     from tools.inbox.blobs import BlobStore
 
     settings = _settings(home)
@@ -760,7 +760,7 @@ def _tags(case: ApCase) -> tuple[str, ...]:
 # -- the suite ------------------------------------------------------------------------------------
 
 def _threshold() -> float:
-    from agent.settings import Settings
+    from core.settings import Settings
 
     return float(Settings.model_fields["ap_min_confidence"].default)
 

@@ -170,7 +170,7 @@ def _build(home: Path) -> None:
 
 
 def home_settings(home: Path) -> Any:
-    from agent.settings import load_settings
+    from core.settings import load_settings
 
     return load_settings(home=home, database_url=None)
 
@@ -209,7 +209,7 @@ def ask(home: Home, question: str, role: str, employee_id: str | None, model: An
         ) -> Asked:
     from agent.chat.build import build_chat_service
     from tools.assistant.contract import Caller
-    from tools.clock import SteppingClock
+    from adapters.clock import SteppingClock
 
     service = build_chat_service(home.settings, home.sessions, SteppingClock(NOW), model=model,
                                  offline=model is None)

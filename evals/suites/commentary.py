@@ -111,7 +111,7 @@ _DEMO_HOMES: dict[Path, Any] = {}
 
 def demo_settings(config: RunConfig) -> Any:
     """The demo company's settings, built once per workdir (the build takes about 5 s)."""
-    from agent.settings import load_settings
+    from core.settings import load_settings
     from api.demo.build import build_demo
 
     base = config.workdir or Path(tempfile.gettempdir()) / "backoffice-commentary-eval"
@@ -127,7 +127,7 @@ def demo_settings(config: RunConfig) -> Any:
 def _live_model(config: RunConfig) -> Any:
     if config.mode != "live" or config.settings is None:
         return None
-    from agent.llm import OpenAIChatModel
+    from adapters.llm import OpenAIChatModel
 
     return OpenAIChatModel.from_settings(config.settings)
 
@@ -135,7 +135,7 @@ def _live_model(config: RunConfig) -> Any:
 def independent_checks(session: Any, report: Any) -> list[str]:
     """Differences between the report and the ledger store's own figures (empty: reconciled)."""
     from memory.ledger_store import LedgerStore
-    from tools.clock import SystemClock
+    from adapters.clock import SystemClock
     from tools.reports.model import SETTLEMENT_SOURCES
 
     store = LedgerStore(session, SystemClock(), "eval")

@@ -420,7 +420,7 @@ def _failed(case: ExtractionCase, error: str, seconds: float) -> CaseResult:
 def _ocr() -> Any:
     import shutil
 
-    from tools.documents.ocr import TesseractOcr
+    from adapters.ocr import TesseractOcr
 
     return TesseractOcr() if shutil.which("tesseract") else None
 
@@ -434,7 +434,7 @@ def _model(config: RunConfig) -> Any:
         return None
     key = id(config.settings)
     if key not in _MODELS:
-        from agent.llm import OpenAIChatModel
+        from adapters.llm import OpenAIChatModel
 
         _MODELS[key] = (config.settings, OpenAIChatModel.from_settings(config.settings))
     return _MODELS[key][1]
@@ -453,7 +453,7 @@ class ExtractionSuite:
 
     @property
     def thresholds_in_use(self) -> dict[str, tuple[float, ...]]:
-        from agent.settings import Settings
+        from core.settings import Settings
 
         return {"invoice:overall": (float(Settings.model_fields["ap_min_confidence"].default),)}
 

@@ -57,7 +57,7 @@ The twin's decision is reported, not required (twin_auto_post_rate: how often th
 would have gone through untouched).
 
 "No tool runs outside policy": offline, no model is called at all. One more safety case,
-`model_has_no_tools`, runs in both modes: the product's LLM seam (agent.llm.OpenAIChatModel, as
+`model_has_no_tools`, runs in both modes: the product's LLM seam (adapters.llm.OpenAIChatModel, as
 tools.documents.llm_extract uses it) reads an injected invoice text through a local fake
 OpenAI-compatible endpoint (127.0.0.1, a real HTTP round trip) whose reply also asks for a tool
 call; every request it sent must declare no tools or functions (no `tools`, `functions`,
@@ -564,7 +564,7 @@ def context_for(base: BaseInvoice) -> Any:
 
 @cache
 def _ocr() -> Any:
-    from tools.documents.ocr import TesseractOcr
+    from adapters.ocr import TesseractOcr
 
     return TesseractOcr()
 
@@ -635,7 +635,7 @@ _CONTROL_ROLES = frozenset({"bank", "accounts_receivable", "accounts_payable", "
 @cache
 def _settings_defaults() -> types.SimpleNamespace:
     """The product's default settings (not the environment's): the policy the suite holds to."""
-    from agent.settings import Settings
+    from core.settings import Settings
 
     return types.SimpleNamespace(**{n: f.default for n, f in Settings.model_fields.items()})
 
@@ -820,7 +820,7 @@ def capture_llm_requests(text: str, reply: dict[str, Any]) -> tuple[list[dict[st
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    from agent.llm import OpenAIChatModel
+    from adapters.llm import OpenAIChatModel
     from tools.documents.llm_extract import llm_extract
 
     seen: list[dict[str, Any]] = []

@@ -339,7 +339,7 @@ def _model(config: RunConfig) -> Any:
         return None
     key = id(config.settings)
     if key not in _MODELS:
-        from agent.llm import OpenAIChatModel
+        from adapters.llm import OpenAIChatModel
 
         _MODELS[key] = (config.settings, OpenAIChatModel.from_settings(config.settings))
     return _MODELS[key][1]

@@ -29,7 +29,7 @@ from memory.knowledge.ingest import MAX_DOCUMENT_BYTES, SUFFIXES, read_document
 from memory.knowledge.store import ChunkStore, date_key, key_date
 
 if TYPE_CHECKING:
-    from agent.settings import Settings
+    from core.settings import Settings
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 _AUDIENCE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")

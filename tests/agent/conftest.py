@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.context import RunContext
-from agent.settings import Settings, load_settings
+from core.settings import Settings, load_settings
 from api.demo.homes import copy_home
 from memory.db import create_db_engine, session_factory
 from tests.conftest import TickingClock

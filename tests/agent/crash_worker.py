@@ -9,12 +9,12 @@ import time
 from agent.checkpointer import open_checkpointer
 from agent.context import RunContext
 from agent.graphs.invoice import build_invoice_graph
-from agent.settings import load_settings
+from core.settings import load_settings
 from agent.worker import Worker
 from memory.ap_schema import ApRun
 from memory.db import create_db_engine, session_factory, unit_of_work
 from sqlalchemy import func, select
-from tools.clock import SystemClock
+from adapters.clock import SystemClock
 
 
 def main() -> int:

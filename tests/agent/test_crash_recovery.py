@@ -23,7 +23,7 @@ from memory.inbox_schema import InboxMessage
 from memory.ledger_store import LedgerStore
 from memory.schema import Invoice, Journal
 from tests.agent.conftest import books_at, copy_home
-from tools.clock import SystemClock
+from adapters.clock import SystemClock
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,8 +7,9 @@ import logging
 import httpx
 import pytest
 
-from agent.llm import LlmRefused, LlmUnavailable, OpenAIChatModel, retry_after_seconds
-from agent.settings import Settings
+from adapters.llm import OpenAIChatModel, retry_after_seconds
+from core.llm import LlmRefused, LlmUnavailable
+from core.settings import Settings
 from tests.agent.openai_http import API_KEY, BASE_URL, FakeTime, mock_llm, reply, sent_json
 
 SCHEMA = {"type": "object", "properties": {"a": {"type": ["string", "null"]}}, "required": ["a"],

@@ -17,14 +17,14 @@ from sqlalchemy.engine import make_url
 from agent.checkpointer import open_checkpointer
 from agent.context import RunContext
 from agent.graphs.invoice import build_invoice_graph
-from agent.settings import load_settings
+from core.settings import load_settings
 from agent.worker import Worker
 from memory import audit
 from memory.ap_schema import ApRun
 from memory.db import create_db_engine, session_factory, unit_of_work
 from memory.ledger_store import LedgerStore
 from memory.schema import AuditEntry
-from tools.clock import SystemClock
+from adapters.clock import SystemClock
 
 pytestmark = pytest.mark.postgres
 

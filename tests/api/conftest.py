@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from agent.context import RunContext
 from api.demo.homes import copy_home
-from agent.settings import Settings, load_settings
+from core.settings import Settings, load_settings
 from api.app import create_app
 from api.runtime import Runtime
 from memory import apikeys_store

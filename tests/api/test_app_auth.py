@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from agent.settings import load_settings
+from core.settings import load_settings
 from api.app import create_app
 from api.views import PERMISSIONS
 from tests.api.conftest import ROLES, Api, MakeApi

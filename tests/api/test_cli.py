@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 from api.cli import cli
 from memory.db import create_db_engine, session_factory, unit_of_work
 from memory.ledger_store import LedgerStore
-from tools.clock import SystemClock
+from adapters.clock import SystemClock
 from tools.ledger.chart import standard_accounts
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -10,7 +10,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from agent.settings import load_settings
+from core.settings import load_settings
 from api.cli import cli
 from api.cli_inbox import inbox
 from api.runtime import Runtime

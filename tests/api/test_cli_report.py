@@ -157,10 +157,10 @@ def test_a_database_that_is_not_migrated(tmp_path: Path) -> None:
 
 
 def test_the_service_uses_the_clock_for_the_default_month(demo: tuple[Path, dict]) -> None:
-    from agent.settings import load_settings
+    from core.settings import load_settings
     from api.report_service import monthly_report
     from memory.db import create_db_engine, session_factory, unit_of_work
-    from tools.clock import SteppingClock
+    from adapters.clock import SteppingClock
 
     settings = load_settings(home=demo[0], database_url=None)
     engine = create_db_engine(settings.resolved_database_url)

@@ -292,7 +292,7 @@ def test_a_decision_on_a_closed_approval_is_409(api: Api) -> None:
 def test_overdue_approvals_are_escalated_and_emailed(make_api: MakeApi, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from datetime import timedelta
 
-    from agent.settings import load_settings
+    from core.settings import load_settings
     from tools.inbox.smtp import smtp_controller
 
     relay = smtp_controller(load_settings(home=tmp_path / "relay"), maildir=tmp_path / "relay-mail",
@@ -384,7 +384,7 @@ def test_reads_and_decisions_on_postgresql(postgres_server_url: str, tmp_path) -
     from fastapi.testclient import TestClient
     from sqlalchemy.engine import make_url
 
-    from agent.settings import load_settings
+    from core.settings import load_settings
     from api.app import create_app
     from api.demo.build import build_demo
     from api.runtime import Runtime

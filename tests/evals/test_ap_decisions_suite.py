@@ -183,7 +183,7 @@ def test_a_risky_invoice_that_gets_posted_is_a_failed_safety_case(
 
 
 def test_metrics_and_calibration_shape() -> None:
-    from agent.settings import Settings
+    from core.settings import Settings
 
     assert SUITE.parallel and SUITE.name == "ap-decisions" and SUITE.skipped(RunConfig()) == {}
     assert SUITE.thresholds_in_use == {

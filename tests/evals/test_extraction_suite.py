@@ -230,8 +230,8 @@ def test_f1_edges() -> None:
 
 
 def test_live_mode_uses_the_configured_model() -> None:
-    from agent.llm import OpenAIChatModel
-    from agent.settings import Settings
+    from adapters.llm import OpenAIChatModel
+    from core.settings import Settings
     from evals.suites import validation
 
     settings = Settings(_env_file=None, OPENAI_API_KEY="test-key",  # type: ignore[call-arg]

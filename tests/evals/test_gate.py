@@ -57,7 +57,7 @@ def test_the_offline_gate_passes(tmp_path: Path) -> None:
 def _assert_the_auto_post_threshold_is_calibrated(report: dict[str, Any]) -> None:
     """The AP agent's default confidence threshold must reach the target precision on the
     extraction eval ("invoice:overall": every field and line read right)."""
-    from agent.settings import Settings
+    from core.settings import Settings
 
     in_use = float(Settings.model_fields["ap_min_confidence"].default)
     calibration = next(c for c in report["suites"]["extraction"]["calibration"]

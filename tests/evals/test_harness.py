@@ -136,7 +136,7 @@ def test_metadata_records_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_live_metadata_names_the_model_and_the_prompts() -> None:
-    from agent.settings import Settings
+    from core.settings import Settings
 
     settings = Settings(llm_model="qwen2.5-7b-instruct", openai_base_url="http://127.0.0.1:8000/v1")
     meta = run_suites(["fake"], RunConfig(mode="live", settings=settings)).metadata

@@ -223,7 +223,7 @@ def test_the_model_is_offered_no_tools() -> None:
 
 
 def test_a_model_request_that_declares_tools_fails_the_check(monkeypatch: pytest.MonkeyPatch) -> None:
-    from agent.llm import OpenAIChatModel
+    from adapters.llm import OpenAIChatModel
 
     real = OpenAIChatModel._request
 

@@ -20,7 +20,7 @@ from memory.schema import AuditEntry, Payslip
 from memory.tables import metadata
 from memory.trading_store import TradingStore
 from tests.conftest import TickingClock
-from tools.clock import Clock
+from core.clock import Clock
 from tools.ledger.problems import LedgerError
 from tools.payroll.tool import PayrollCheckRequest
 

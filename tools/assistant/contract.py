@@ -18,9 +18,9 @@ from pydantic import BaseModel, ConfigDict
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
-    from agent.llm import ChatModel
-    from agent.settings import Settings
-    from tools.clock import Clock
+    from core.llm import ChatModel
+    from core.settings import Settings
+    from core.clock import Clock
 
 Role = Literal["clerk", "approver", "owner", "auditor", "admin"]
 ROLES: tuple[Role, ...] = ("clerk", "approver", "owner", "auditor", "admin")

@@ -29,7 +29,7 @@ from tools.assistant.contract import (
 )
 from tools.documents.extract import NoInvoice, RawReading, check_invoice, read_invoice
 from tools.documents.model import Extraction, Line, SourceDocument, Supplier
-from tools.documents.ocr import TesseractOcr
+from adapters.ocr import TesseractOcr
 from tools.documents.pipeline import DocumentUnreadable, ReadingOptions, read_document
 from tools.inbox.blobs import BlobStore
 from tools.inbox.errors import InboxError

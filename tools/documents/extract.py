@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from agent.llm import ChatModel, LlmError
+from core.llm import ChatModel, LlmError
 from tools.documents.identify import Kind, identify
 from tools.documents.model import Extraction, Issue, SourceDocument
-from tools.documents.ocr import Ocr
+from core.ocr import Ocr
 from tools.documents.pipeline import (
     DocumentReading, MessageReading, ReadingOptions, read_document, read_message,
 )

@@ -23,7 +23,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from tools.documents.identify import Kind, identify
-from tools.documents.pdf_text import open_pdf
+from adapters.pdf_text import open_pdf
 
 __all__ = ["KNOWN_NAMES", "MAX_ATTACHMENT_BYTES", "embedded_invoice_xml"]
 

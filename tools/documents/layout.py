@@ -28,11 +28,11 @@ from tools.documents.layout_values import (
     parse_date,
 )
 from tools.documents.model import DocumentType, Extraction, Issue, Line, Method, Payment, Supplier
-from tools.documents.pdf_text import PdfText
+from core.text_layer import PdfText
 from tools.ledger.abn import abn_is_valid
 
 if TYPE_CHECKING:
-    from tools.documents.ocr import OcrText
+    from core.ocr import OcrText
 
 __all__ = ["extract_fields"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tools.documents.pdf_text import Line, Page, Word
+from core.text_layer import Line, Page, Word
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from tools.documents.layout_values import is_number_token, parse_amount
-from tools.documents.pdf_text import Line, Page, Word
+from core.text_layer import Line, Page, Word
 
 # Header vocabulary, longest phrases first within each kind. Kinds: desc, qty, price, amount, tax, code.
 _HEADERS: tuple[tuple[str, str], ...] = tuple(

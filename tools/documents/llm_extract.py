@@ -21,7 +21,7 @@ import re
 import secrets
 from decimal import Decimal
 
-from agent.llm import ChatModel, LlmError
+from core.llm import ChatModel, LlmError
 from prompts.loader import Prompt, load_prompt
 from tools.documents.layout_values import find_dates
 from tools.documents.model import DocumentType, Extraction, Issue, Line, Method, Payment, Supplier

@@ -22,8 +22,8 @@ import pypdfium2 as pdfium
 
 from tools.documents.identify import Kind, identify
 from tools.documents.model import Extraction, Issue, SourceDocument
-from tools.documents.ocr import Ocr, OcrError, OcrText
-from tools.documents.pdf_text import Line, Page, PdfError, PdfText
+from core.ocr import Ocr, OcrError, OcrText
+from core.text_layer import Line, Page, PdfError, PdfText
 from tools.documents.texts import LabelledText
 
 MIB = 1024 * 1024
@@ -172,7 +172,7 @@ def read_document(doc: SourceDocument, *, ocr: Ocr | None,
 
 def _read_pdf(doc: SourceDocument, sha: str, ocr: Ocr | None, options: ReadingOptions) -> DocumentReading:
     from tools.documents.facturx import embedded_invoice_xml
-    from tools.documents.pdf_text import read_pdf
+    from adapters.pdf_text import read_pdf
 
     embedded = embedded_invoice_xml(doc.data)
     if embedded is not None:

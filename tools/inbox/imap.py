@@ -24,7 +24,7 @@ from tools.inbox.errors import InboxError
 from tools.inbox.lifecycle import stop_on_signals
 
 if TYPE_CHECKING:
-    from agent.settings import Settings
+    from core.settings import Settings
     from memory.inbox_store import InboxStore, RecordResult
 
 log = logging.getLogger(__name__)

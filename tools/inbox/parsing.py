@@ -33,7 +33,7 @@ from tools.inbox.mime_scan import SAFE_CONTAINERS, container_count, scan_structu
 from tools.inbox.names import extension_for, safe_label, sniff_content_type
 
 if TYPE_CHECKING:
-    from agent.settings import Settings
+    from core.settings import Settings
 
 MIB = 1024 * 1024
 _HEADER_END = re.compile(rb"\r?\n\r?\n")

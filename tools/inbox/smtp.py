@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from aiosmtpd.controller import Controller
 
-from tools.clock import Clock, SystemClock
+from adapters.clock import SystemClock
+from core.clock import Clock
 from tools.inbox.lifecycle import stop_on_signals
 from tools.inbox.maildir import deliver, ensure_maildir
 
 if TYPE_CHECKING:
-    from agent.settings import Settings
+    from core.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from agent.llm import ChatModel, LlmError
+from core.llm import ChatModel, LlmError
 from prompts.loader import Prompt, load_prompt
 from tools.reports.facts import CommentaryInputs, FactSet
 from tools.reports.llm_commentary import CommentaryRejected, draft_with_llm

@@ -1,4 +1,4 @@
-"""Report settings, read by name from agent.settings.Settings with defaults (getattr), so the
+"""Report settings, read by name from core.settings.Settings with defaults (getattr), so the
 kernel works before the settings object declares them.
 
 | setting                          | default     | meaning                                              |

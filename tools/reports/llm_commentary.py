@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from agent.llm import ChatModel, LlmError
+from core.llm import ChatModel, LlmError
 from prompts.loader import Prompt, load_prompt
 from tools.reports.facts import FactSet
 from tools.reports.narrative import Draft, Paragraph

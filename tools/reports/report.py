@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from agent.llm import ChatModel
+from core.llm import ChatModel
 from prompts.loader import Prompt
 from tools.reports import aged as aged_mod
 from tools.reports import statements as st

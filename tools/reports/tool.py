@@ -11,7 +11,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.llm import ChatModel
+from core.llm import ChatModel
 from tools.reports.config import ReportConfig
 from tools.reports.model import LedgerSnapshot
 from tools.reports.periods import Month

@@ -382,7 +382,7 @@ def history_bills() -> dict[str, list[dict[str, Any]]]:
     """The demo's posted bills by supplier key (numbers, dates, lines), built in a temporary home."""
     from sqlalchemy import select
 
-    from agent.settings import load_settings
+    from core.settings import load_settings
     from api.demo.build import build_demo
     from memory.db import create_db_engine, session_factory, unit_of_work
     from memory.schema import Contact, Invoice

@@ -94,7 +94,7 @@ def _movements(session: Any, start: date, end: date) -> dict[str, Decimal]:
 
 def _balance(session: Any, codes: list[str], as_at: date) -> Decimal:
     from memory.ledger_store import LedgerStore
-    from tools.clock import SystemClock
+    from adapters.clock import SystemClock
 
     tb = LedgerStore(session, SystemClock(), "eval").trial_balance(as_at)
     return sum((r.balance for r in tb.rows if r.code in codes), ZERO)

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from agent.chat.context import ChatContext, Prices
 from agent.chat.llm_tools import ToolCallingModel
-from agent.settings import load_settings
+from core.settings import load_settings
 from tools.assistant.contract import (
     ROLES, AssistantDeps, AssistantTool, Caller, ToolModel,
 )

@@ -24,7 +24,7 @@ from api.cli import cli
 from memory.db import create_db_engine, session_factory, unit_of_work
 from memory.ledger_store import LedgerStore
 from memory.schema import AuditEntry, Organisation
-from tools.clock import SystemClock
+from adapters.clock import SystemClock
 
 
 def run(home: Path, *args: str) -> Result:

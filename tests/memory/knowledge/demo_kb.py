@@ -7,7 +7,7 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from agent.settings import Settings
+from core.settings import Settings
 from api.demo.knowledge_step import KnowledgeSummary, build_knowledge_base
 
 

@@ -71,7 +71,7 @@ def _text(document: str) -> str:
 
 
 def test_the_purchasing_policy_agrees_with_the_policy_code() -> None:
-    from agent.settings import Settings
+    from core.settings import Settings
     from tools.policies.decide import DEFAULT_POLICY
 
     text, settings = _text("purchasing-policy"), Settings()

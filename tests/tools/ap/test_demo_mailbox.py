@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from agent.settings import load_settings
+from core.settings import load_settings
 from api.demo.build import build_demo
 from memory import ap_queries, documents_store
 from memory.db import create_db_engine, session_factory, unit_of_work
@@ -27,7 +27,7 @@ from memory.inbox_schema import InboxMessage
 from memory.ledger_store import LedgerStore
 from memory.trading_store import TradingStore
 from tools.ap import BillProposal, propose_bill
-from tools.clock import SystemClock
+from adapters.clock import SystemClock
 from tools.documents.model import Extraction
 from tools.documents.validation import decision_confidence, validate_invoice
 from tools.matching import MatchResult, match_purchase_order

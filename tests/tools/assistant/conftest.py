@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.context import RunContext
-from agent.settings import Settings, load_settings
+from core.settings import Settings, load_settings
 from api.demo.homes import copy_home
 from memory.db import create_db_engine, read_only, session_factory
 from memory.schema import Journal

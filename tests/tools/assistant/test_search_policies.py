@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from agent.settings import Settings
+from core.settings import Settings
 from memory.knowledge.kb import KnowledgeBase
 from tests.memory.knowledge.conftest import FIXTURES, HashingEmbedder
 from tests.memory.knowledge.demo_kb import demo_home

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from agent.llm import LlmReply, LlmUnavailable
+from core.llm import LlmReply, LlmUnavailable
 from tests.tools.documents.test_pipeline import SUPPLIER, eml, make_invoice, pdf_of, text_pdf
 from tools.demo.documents import render_ubl_invoice
 from tools.documents.extract import InvoiceReading, NoInvoice, extract_invoice

@@ -16,7 +16,7 @@ from evals.generators.invoices import generate
 from tools.demo.documents import DocInvoice, render_invoice_pdf
 from tools.documents.layout import extract_fields
 from tools.documents.model import DocumentType, Method
-from tools.documents.pdf_text import read_pdf
+from adapters.pdf_text import read_pdf
 
 CORPUS = Path("/work/shared/corpus")
 

@@ -11,7 +11,8 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from agent.llm import LlmRefused, OpenAIChatModel
+from adapters.llm import OpenAIChatModel
+from core.llm import LlmRefused
 from tests.agent.openai_http import (
     API_KEY,
     BASE_URL,

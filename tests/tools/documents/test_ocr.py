@@ -17,8 +17,9 @@ from PIL import Image
 from evals.generators.invoices import generate
 from tools.documents.layout import extract_fields
 from tools.documents.model import Method
-from tools.documents.ocr import OcrError, TesseractOcr
-from tools.documents.pdf_text import read_pdf
+from adapters.ocr import TesseractOcr
+from core.ocr import OcrError
+from adapters.pdf_text import read_pdf
 
 pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
 CORPUS = Path("/work/shared/corpus/invoice2data/compare")

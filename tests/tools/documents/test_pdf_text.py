@@ -10,7 +10,8 @@ from fpdf import FPDF
 from fpdf.enums import TextMode
 
 from evals.generators.invoices import generate
-from tools.documents.pdf_text import PdfError, read_pdf
+from adapters.pdf_text import read_pdf
+from core.text_layer import PdfError
 
 
 def _pdf(build) -> bytes:  # type: ignore[no-untyped-def]

@@ -34,7 +34,8 @@ from tools.demo.documents import (
 from tools.documents.cii import read_cii
 from tools.documents.identify import Kind
 from tools.documents.model import Method, SourceDocument
-from tools.documents.ocr import OcrText, TesseractOcr
+from adapters.ocr import TesseractOcr
+from core.ocr import OcrText
 from tools.documents.pipeline import DocumentUnreadable, read_document, read_message
 
 D = Decimal

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.settings import load_settings
+from core.settings import load_settings
 from memory.inbox_store import InboxStore
 from tools.inbox.errors import InboxError
 from tools.inbox.imap import ImapPoller, is_loopback

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.settings import load_settings
+from core.settings import load_settings
 from memory.inbox_store import InboxStore
 from tools.inbox.maildir import import_maildir
 from tools.inbox.smtp import smtp_controller
@@ -99,7 +99,7 @@ def test_the_receiver_process_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     from tools.inbox.smtp import free_port
 
     port = free_port()
-    code = ("from agent.settings import load_settings\n"
+    code = ("from core.settings import load_settings\n"
             "from tools.inbox.smtp import serve_smtp\n"
             f"serve_smtp(load_settings(home={str(tmp_path / 'home')!r}, smtp_port={port}),\n"
             "           on_ready=lambda c: print('ready', flush=True))\n"

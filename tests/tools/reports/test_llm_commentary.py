@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from agent.llm import OpenAIChatModel
+from adapters.llm import OpenAIChatModel
 from prompts.loader import load_prompt
 from tests.agent.openai_http import API_KEY, BASE_URL, FakeTime, mock_llm, reply, sent_json
 from tools.reports.commentary import write_commentary

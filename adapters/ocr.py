@@ -1,10 +1,10 @@
 """OCR seam: scans, photos and image-only PDFs to the same positioned text the layout extractor reads.
 
-`Ocr` is the Protocol; `TesseractOcr` runs Debian's tesseract binary in a subprocess (TSV output:
+`core.ocr.Ocr` is the Protocol; `TesseractOcr` runs Debian's tesseract binary in a subprocess (TSV output:
 one row per word with its box and confidence) with a timeout. Pages of image-only PDFs are rendered
 with pypdfium2; images are opened with Pillow after checking their pixel count, so a decompression
 bomb is refused before it is decoded. Coordinates are converted to PDF points (top-left origin) as
-in tools.documents.pdf_text, assuming an A4-wide page when the image carries no usable DPI.
+in adapters.pdf_text, assuming an A4-wide page when the image carries no usable DPI.
 """
 
 from __future__ import annotations
@@ -14,53 +14,14 @@ import io
 import shutil
 import subprocess
 import warnings
-from dataclasses import dataclass
-from typing import Protocol
 
-from tools.documents.pdf_text import Page, PdfError, Word, group_lines
+from core.ocr import Ocr, OcrError, OcrText
+from core.text_layer import Page, PdfError, Word, group_lines
 
 __all__ = ["Ocr", "OcrError", "OcrText", "TesseractOcr", "ocr_document"]
 
 A4_WIDTH_PT = 595.0
 DEFAULT_MAX_PIXELS = 40_000_000  # ~ A4 at 600 dpi; more is a bomb, not an invoice
-
-
-class OcrError(Exception):
-    """OCR could not run. `code`: image_unreadable, image_too_large, ocr_timeout, ocr_unavailable, ocr_failed."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-
-
-@dataclass(frozen=True)
-class OcrText:
-    """What OCR read: the same page/line/word shape as `PdfText`, plus the mean word confidence (0-100)."""
-
-    pages: tuple[Page, ...]
-    mean_confidence: float = 0.0
-    notes: tuple[str, ...] = ()
-    hidden_spans: tuple[str, ...] = ()
-    method: str = "ocr"
-
-    @property
-    def has_text(self) -> bool:
-        return sum(len(p.words) for p in self.pages) >= 3
-
-    @property
-    def text(self) -> str:
-        return "\n\n".join("\n".join(ln.text for ln in p.lines) for p in self.pages)
-
-
-class Ocr(Protocol):
-    def read_image(self, data: bytes, *, max_pages: int) -> OcrText:
-        """OCR a PNG/JPEG/TIFF (all frames up to max_pages)."""
-        ...
-
-    def read_pdf(self, data: bytes, *, max_pages: int) -> OcrText:
-        """OCR the rendered pages of an (image-only) PDF."""
-        ...
 
 
 class TesseractOcr:
@@ -111,7 +72,7 @@ class TesseractOcr:
     def read_pdf(self, data: bytes, *, max_pages: int) -> OcrText:
         import pypdfium2 as pdfium
 
-        from tools.documents.pdf_text import open_pdf
+        from adapters.pdf_text import open_pdf
 
         doc = open_pdf(data)
         try:

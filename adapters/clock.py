@@ -1,14 +1,9 @@
-"""The clock seam: code that needs "now" takes a Clock, so runs can be replayed and demos repeated."""
+"""The real clocks: the system's, and a stepping clock for runs that must repeat exactly."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Protocol
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
+from datetime import UTC, datetime, timedelta
 
 
 class SystemClock:
@@ -26,7 +21,5 @@ class SteppingClock:
     current: datetime
 
     def now(self) -> datetime:
-        from datetime import timedelta
-
         self.current = self.current + timedelta(microseconds=1)
         return self.current

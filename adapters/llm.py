@@ -1,4 +1,4 @@
-"""The LLM seam: one small Protocol (`ChatModel`) and its real implementation over any
+"""The real `core.llm.ChatModel` over any
 OpenAI-compatible endpoint (OpenAI, Azure, vLLM, Ollama, llama.cpp server, LM Studio).
 
 Why a seam: the product works offline by default (DESIGN.md §2 principle 2), so the model is an
@@ -25,17 +25,18 @@ import random
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import openai
 from pydantic import SecretStr
 from tenacity import RetryCallState, Retrying, retry_if_exception
 
+from core.llm import ChatModel, LlmError, LlmRefused, LlmReply, LlmUnavailable
+
 if TYPE_CHECKING:
-    from agent.settings import Settings
+    from core.settings import Settings
 
 __all__ = ["ChatModel", "LlmError", "LlmRefused", "LlmReply", "LlmUnavailable", "OpenAIChatModel"]
 
@@ -43,41 +44,6 @@ log = logging.getLogger(__name__)
 
 MODES = ("json_schema", "json_object", "text")
 _KEYLIKE = re.compile(r"\b(?:sk|key|api)[-_][A-Za-z0-9_\-*.]{6,}", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class LlmReply:
-    content: str
-    model: str
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
-    finish_reason: str | None = None
-    refusal: str | None = None
-
-
-class LlmError(Exception):
-    """Base of the LLM errors. `code` is stable (for routing and metrics); `message` is for people."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{message} [{code}]")
-        self.code, self.message = code, message
-
-
-class LlmUnavailable(LlmError):
-    """No usable answer: credentials refused, endpoint unreachable, retries or budget exhausted."""
-
-
-class LlmRefused(LlmError):
-    """The model declined (message.refusal, or finish_reason content_filter). `reply` keeps usage."""
-
-    def __init__(self, code: str, message: str, reply: LlmReply | None = None) -> None:
-        super().__init__(code, message)
-        self.reply = reply
-
-
-class ChatModel(Protocol):
-    def complete_json(self, *, system: str, user: str, schema: dict[str, Any],
-                      schema_name: str) -> LlmReply: ...
 
 
 def _status(exc: BaseException) -> int | None:
