@@ -16,7 +16,7 @@ import click
 
 from core.settings import Settings
 from api.cli_support import fail, handles_errors
-from memory.knowledge.errors import KnowledgeError
+from adapters.knowledge.errors import KnowledgeError
 
 
 def handles_knowledge_errors(command: Callable[..., Any]) -> Callable[..., Any]:

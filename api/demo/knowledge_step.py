@@ -11,7 +11,7 @@ from pathlib import Path
 from time import perf_counter
 
 from core.settings import Settings
-from memory.knowledge.embedder import Embedder
+from core.embedder import Embedder
 from memory.knowledge.kb import KnowledgeBase
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "tools" / "demo" / "knowledge"

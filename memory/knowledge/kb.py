@@ -22,10 +22,11 @@ from pydantic import BaseModel, ConfigDict
 
 from memory.knowledge import fusion
 from memory.knowledge.bm25 import Bm25Index
-from memory.knowledge.chunking import MAX_CHUNK_CHARS, Chunk, chunk_blocks
-from memory.knowledge.embedder import Embedder, MiniLmEmbedder
-from memory.knowledge.errors import KnowledgeError
-from memory.knowledge.ingest import MAX_DOCUMENT_BYTES, SUFFIXES, read_document
+from adapters.knowledge.chunking import MAX_CHUNK_CHARS, Chunk, chunk_blocks
+from adapters.knowledge.embedder import MiniLmEmbedder
+from core.embedder import Embedder
+from adapters.knowledge.errors import KnowledgeError
+from adapters.knowledge.ingest import MAX_DOCUMENT_BYTES, SUFFIXES, read_document
 from memory.knowledge.store import ChunkStore, date_key, key_date
 
 if TYPE_CHECKING:

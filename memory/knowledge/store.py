@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from memory.knowledge.errors import KnowledgeError
+from adapters.knowledge.errors import KnowledgeError
 
 COLLECTION = "knowledge"
 OPEN_END = 99991231

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from memory.knowledge.errors import KnowledgeError
+from adapters.knowledge.errors import KnowledgeError
 from tools.assistant.contract import (
     ROLES,
     AssistantDeps,

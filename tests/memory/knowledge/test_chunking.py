@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from memory.knowledge.chunking import Block, chunk_blocks, parse_heading, split_text
-from memory.knowledge.ingest import paragraphs_from_lines, parse_front_matter, read_document
+from adapters.knowledge.chunking import Block, chunk_blocks, parse_heading, split_text
+from adapters.knowledge.ingest import paragraphs_from_lines, parse_front_matter, read_document
 
 from .conftest import FIXTURES
 

@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 
 from api.demo.knowledge_step import KNOWLEDGE_DIR, build_knowledge_base
-from memory.knowledge.embedder import MiniLmEmbedder
-from memory.knowledge.ingest import parse_front_matter
+from adapters.knowledge.embedder import MiniLmEmbedder
+from adapters.knowledge.ingest import parse_front_matter
 from memory.knowledge.kb import KnowledgeBase
 from tools.payroll.awards import DATA_DIR, load_award
 

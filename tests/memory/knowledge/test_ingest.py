@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from memory.knowledge.errors import KnowledgeError
-from memory.knowledge.ingest import read_document
+from adapters.knowledge.errors import KnowledgeError
+from adapters.knowledge.ingest import read_document
 from memory.knowledge.kb import KnowledgeBase
-from memory.knowledge.offline_nlp import OfflineModelMissing, ensure_offline, load_spacy_model
+from adapters.knowledge.offline_nlp import OfflineModelMissing, ensure_offline, load_spacy_model
 
 from .conftest import FIXTURES
 from .formats import make_docx, make_pdf

