@@ -12,7 +12,7 @@ from core.llm import ChatModel
 from core.settings import Settings
 from core.clock import Clock
 from core.ocr import Ocr
-from tools.inbox.blobs import BlobStore
+from memory.blobs import BlobStore
 from tools.matching.po_match import MatchTolerances
 from tools.policies.decide import PolicyConfig
 

@@ -44,14 +44,15 @@ class Worker:
 
     def _record_maildir(self) -> int:
         from memory.inbox_store import InboxStore
-        from tools.inbox.maildir import import_maildir
+        from services.intake import MessageIntake
+        from adapters.inbox.maildir import import_maildir
         from tools.inbox.parsing import MessageLimits
 
         maildir = self.ctx.settings.maildir_path
         if not self.scan_maildir or not (maildir / "new").is_dir() or not any((maildir / "new").iterdir()):
             return 0
-        store = InboxStore(self.ctx.sessions, self.ctx.clock, self.ctx.blobs,
-                           MessageLimits.from_settings(self.ctx.settings), actor="worker")
+        store = MessageIntake(InboxStore(self.ctx.sessions, self.ctx.clock, self.ctx.blobs, actor="worker"),
+                              MessageLimits.from_settings(self.ctx.settings))
         return len(import_maildir(maildir, store))
 
     def tick(self, graph: Any, *, max_runs: int | None = None) -> TickReport:
@@ -84,9 +85,9 @@ class Worker:
 
 def escalate_overdue(ctx: RunContext) -> int:
     """Approvals pending longer than `approval_escalate_hours`: record the escalation and, when a
-    relay is configured, email the approvers (tools.inbox.notify)."""
+    relay is configured, email the approvers (adapters.inbox.notify)."""
     from memory import approvals_store
-    from tools.inbox.notify import send_escalation
+    from adapters.inbox.notify import send_escalation
 
     before = ctx.clock.now() - timedelta(hours=ctx.settings.approval_escalate_hours)
     with unit_of_work(ctx.sessions) as session:

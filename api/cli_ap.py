@@ -377,7 +377,7 @@ def worker(ctx: click.Context, once: bool, as_json: bool) -> None:
     from agent.graphs.invoice import build_invoice_graph
     from agent.worker import Worker
     from api.app import result_line, run_context
-    from tools.inbox.lifecycle import stop_on_signals
+    from adapters.inbox.lifecycle import stop_on_signals
 
     runtime = _runtime(ctx)
     settings = runtime.settings
@@ -430,7 +430,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, with_worker: b
     import uvicorn
 
     from api.app import create_app
-    from tools.inbox.lifecycle import stop_on_signals
+    from adapters.inbox.lifecycle import stop_on_signals
 
     runtime = _runtime(ctx)
     settings = runtime.settings
@@ -474,7 +474,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, with_worker: b
 
 
 def _start_smtp(settings: Any) -> Any:
-    from tools.inbox.smtp import smtp_controller
+    from adapters.inbox.smtp import smtp_controller
 
     controller = smtp_controller(settings)
     try:
@@ -487,13 +487,14 @@ def _start_smtp(settings: Any) -> Any:
 
 def _start_imap(runtime: Runtime, stop: threading.Event) -> threading.Thread:
     from memory.inbox_store import InboxStore
-    from tools.inbox.blobs import BlobStore
-    from tools.inbox.imap import ImapPoller
+    from services.intake import MessageIntake
+    from memory.blobs import BlobStore
+    from adapters.inbox.imap import ImapPoller
     from tools.inbox.parsing import MessageLimits
 
     settings = runtime.settings
-    store = InboxStore(runtime.sessions, runtime.clock, BlobStore(settings.blob_path),
-                       MessageLimits.from_settings(settings), actor="imap")
+    store = MessageIntake(InboxStore(runtime.sessions, runtime.clock, BlobStore(settings.blob_path),
+                                  actor="imap"), MessageLimits.from_settings(settings))
     poller = ImapPoller.from_settings(settings, store)  # InboxError when half-configured
     log = logging.getLogger("backoffice.imap")
 

@@ -14,18 +14,19 @@ import click
 
 from api.cli_support import actor, handles_errors
 from api.runtime import Runtime
-from memory.inbox_store import InboxRecord, InboxStore, RecordResult
-from tools.inbox.blobs import BlobStore
+from memory.inbox_store import InboxRecord, InboxStore
+from services.intake import MessageIntake, RecordResult
+from memory.blobs import BlobStore
 from tools.inbox.errors import InboxError
 from tools.inbox.parsing import MessageLimits
 
 
-def _store(ctx: click.Context) -> InboxStore:
+def _store(ctx: click.Context) -> MessageIntake:
     runtime: Runtime = ctx.obj
     runtime.require_migrated()
     settings = runtime.settings
-    return InboxStore(runtime.sessions, runtime.clock, BlobStore(settings.blob_path),
-                      MessageLimits.from_settings(settings), actor=actor())
+    return MessageIntake(InboxStore(runtime.sessions, runtime.clock, BlobStore(settings.blob_path),
+                                    actor=actor()), MessageLimits.from_settings(settings))
 
 
 def _outcome(result: RecordResult) -> str:
@@ -112,7 +113,7 @@ def inbox_import(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> 
 def inbox_scan_maildir(ctx: click.Context, as_json: bool) -> None:
     """Record every unseen message in the Maildir at BACKOFFICE_HOME/mail/inbox, marking each
     seen."""
-    from tools.inbox.maildir import import_maildir
+    from adapters.inbox.maildir import import_maildir
 
     store = _store(ctx)
     results = import_maildir(ctx.obj.settings.maildir_path, store)
@@ -127,7 +128,7 @@ def inbox_scan_maildir(ctx: click.Context, as_json: bool) -> None:
 def inbox_serve_smtp(ctx: click.Context) -> None:
     """Run the SMTP receiver alone (BACKOFFICE_SMTP_HOST:BACKOFFICE_SMTP_PORT, default
     127.0.0.1:2525) until Ctrl-C; each message goes into the Maildir for `scan-maildir`."""
-    from tools.inbox.smtp import serve_smtp
+    from adapters.inbox.smtp import serve_smtp
 
     settings = ctx.obj.settings
 
@@ -151,7 +152,7 @@ def inbox_serve_smtp(ctx: click.Context) -> None:
 @handles_errors
 def inbox_poll_imap(ctx: click.Context, once: bool, as_json: bool) -> None:
     """Fetch new messages from the IMAP mailbox in BACKOFFICE_IMAP_* settings and record them."""
-    from tools.inbox.imap import ImapPoller
+    from adapters.inbox.imap import ImapPoller
 
     settings = ctx.obj.settings
     poller = ImapPoller.from_settings(settings, _store(ctx))
@@ -181,7 +182,7 @@ def inbox_poll_imap(ctx: click.Context, once: bool, as_json: bool) -> None:
 @handles_errors
 def inbox_list(ctx: click.Context, limit: int, status: str | None, as_json: bool) -> None:
     """The most recently received messages, newest first."""
-    records = _store(ctx).list_recent(limit, status)
+    records = _store(ctx).store.list_recent(limit, status)
     if as_json:
         click.echo(json.dumps([_record(r) for r in records], indent=2, default=str))
         return

@@ -1,7 +1,7 @@
 """The inbox's record of every message received, and IMAP progress.
 
-`record` is the intake's one door: the bytes go to the content-addressed blob store first, then
-ONE transaction inserts the inbox row and its audit entry. A re-delivery (same Message-ID and body
+`add` is the intake's one door (services.intake reads the message first): the bytes go to the
+content-addressed blob store first, then ONE transaction inserts the inbox row and its audit entry. A re-delivery (same Message-ID and body
 hash, or the same IMAP UIDVALIDITY+UID) returns the existing row with created=False, also when two
 workers race (the loser's insert hits the unique constraint inside a savepoint and it reads the
 winner's row). Messages refused by the parser's limits are recorded too, as "quarantined" with the
@@ -21,9 +21,8 @@ from memory import audit
 from memory.db import unit_of_work
 from memory.inbox_schema import CHANNELS, STATUSES, InboxImapState, InboxMessage
 from core.clock import Clock
-from tools.inbox.blobs import BlobStore
-from tools.inbox.errors import InboxError, MessageRejected
-from tools.inbox.parsing import MessageLimits, ParsedMessage, message_identity, parse_message
+from memory.blobs import BlobStore
+from tools.inbox.errors import InboxError
 
 # Which status may follow which. "processed" is final: a message has exactly one outcome.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -61,10 +60,12 @@ class InboxRecord:
 
 
 @dataclass(frozen=True)
-class RecordResult:
-    message: InboxRecord
-    created: bool                      # False: this message was already recorded
-    parsed: ParsedMessage | None       # None when the parser refused it (then it is quarantined)
+class NewMessage:
+    """What identifies a message for de-duplication, and what the inbox list shows."""
+    message_id: str
+    body_hash: str
+    subject: str
+    sender: str | None
 
 
 @dataclass(frozen=True)
@@ -75,39 +76,29 @@ class ImapState:
 
 class InboxStore:
     def __init__(self, sessions: sessionmaker[Session], clock: Clock, blobs: BlobStore,
-                 limits: MessageLimits = MessageLimits(), actor: str = "inbox") -> None:
-        self.sessions, self.clock, self.blobs, self.limits, self.actor = (
-            sessions, clock, blobs, limits, actor)
+                 actor: str = "inbox") -> None:
+        self.sessions, self.clock, self.blobs, self.actor = sessions, clock, blobs, actor
 
-    def record(self, raw: bytes, *, channel: str, imap_account: str | None = None,
-               uidvalidity: int | None = None, uid: int | None = None) -> RecordResult:
-        """Store the bytes, then record the message once; see the module docstring."""
+    def add(self, raw: bytes, identity: NewMessage, *, channel: str,
+            quarantine_reason: str | None = None, imap_account: str | None = None,
+            uidvalidity: int | None = None, uid: int | None = None) -> tuple[InboxRecord, bool]:
+        """Store the bytes, then record the message once (see the module docstring); returns the
+        row and whether it is new. What the message says is read by the caller (services.intake)."""
         if channel not in CHANNELS:
             raise InboxError("unknown_channel", f"{channel!r} is not one of {', '.join(CHANNELS)}")
         imap = (imap_account, uidvalidity, uid)
         if any(v is not None for v in imap) and any(v is None for v in imap):
             raise InboxError("incomplete_imap_key",
                              "An IMAP message needs its account, UIDVALIDITY and UID together")
-        parsed: ParsedMessage | None = None
-        reason: str | None = None
-        try:
-            parsed = parse_message(raw, self.limits)
-            message_id, b_hash, subject = parsed.message_id, parsed.body_hash, parsed.subject
-            sender = parsed.sender.address if parsed.sender else None
-        except (MessageRejected, Exception, RecursionError) as exc:
-            # A parser bug on some unforeseen input must not lose the message either.
-            ident = message_identity(raw)
-            message_id, b_hash, subject = ident.message_id, ident.body_hash, ident.subject
-            sender = ident.sender.address if ident.sender else None
-            reason = (f"{exc.code}: {exc.message}" if isinstance(exc, MessageRejected)
-                      else "parse_failed: the message could not be read "
-                           f"({type(exc).__name__})")[:500]
+        message_id, b_hash, subject, sender, reason = (
+            identity.message_id, identity.body_hash, identity.subject, identity.sender,
+            quarantine_reason)
         raw_sha = self.blobs.put(raw)  # bytes first: a row never points at a missing blob
 
         with unit_of_work(self.sessions) as session:
             existing = self._find(session, message_id, b_hash, imap)
             if existing is not None:
-                return RecordResult(InboxRecord.of(existing), False, parsed)
+                return InboxRecord.of(existing), False
             row = InboxMessage(
                 message_id=message_id, body_hash=b_hash, raw_sha256=raw_sha, size=len(raw),
                 channel=channel, received_at=self.clock.now(), subject=subject[:500],
@@ -133,8 +124,8 @@ class InboxStore:
                 existing = self._find(session, message_id, b_hash, imap)
                 if existing is None:
                     raise
-                return RecordResult(InboxRecord.of(existing), False, parsed)
-            return RecordResult(InboxRecord.of(row), True, parsed)
+                return InboxRecord.of(existing), False
+            return InboxRecord.of(row), True
 
     @staticmethod
     def _find(session: Session, message_id: str, b_hash: str,

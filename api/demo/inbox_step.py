@@ -14,12 +14,13 @@ from core.settings import Settings
 from memory import documents_store
 from memory.db import unit_of_work
 from memory.inbox_store import InboxStore
+from services.intake import MessageIntake
 from core.clock import Clock
 from tools.documents.extract import NoInvoice, extract_invoice
 from adapters.ocr import TesseractOcr
 from tools.documents.pipeline import DocumentUnreadable, ReadingOptions
-from tools.inbox.blobs import BlobStore
-from tools.inbox.maildir import import_maildir
+from memory.blobs import BlobStore
+from adapters.inbox.maildir import import_maildir
 from tools.inbox.parsing import MessageLimits
 
 
@@ -45,10 +46,10 @@ class IntakeSummary:
 
 def read_inbox(settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> IntakeSummary:
     limits = MessageLimits.from_settings(settings)
-    store = InboxStore(sessions, clock, BlobStore(settings.blob_path), limits, actor="demo")
+    store = InboxStore(sessions, clock, BlobStore(settings.blob_path), actor="demo")
     summary = IntakeSummary()
     ocr = TesseractOcr()
-    for result in import_maildir(settings.maildir_path, store):
+    for result in import_maildir(settings.maildir_path, MessageIntake(store, limits)):
         message = result.result.message
         summary.recorded += 1
         if message.status != "received":

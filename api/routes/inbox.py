@@ -29,8 +29,9 @@ from api.views import message_view
 from memory.apikeys_store import Principal
 from memory.db import unit_of_work
 from memory.inbox_store import InboxStore
+from services.intake import MessageIntake
 from tools.documents.identify import Kind, identify
-from tools.inbox.blobs import BlobStore
+from memory.blobs import BlobStore
 from tools.inbox.parsing import MessageLimits
 
 router = APIRouter(prefix="/inbox", tags=["inbox"])
@@ -45,8 +46,8 @@ def _content_type(request: Request) -> str:
 
 def _record(runtime: Runtime, principal: Principal, raw: bytes) -> tuple[dict[str, Any], bool]:
     settings = runtime.settings
-    store = InboxStore(runtime.sessions, runtime.clock, BlobStore(settings.blob_path),
-                       MessageLimits.from_settings(settings), actor=principal.actor)
+    store = MessageIntake(InboxStore(runtime.sessions, runtime.clock, BlobStore(settings.blob_path),
+                                     actor=principal.actor), MessageLimits.from_settings(settings))
     result = store.record(raw, channel="api")
     with unit_of_work(runtime.sessions) as session:
         view = message_view(session, result.message.id)

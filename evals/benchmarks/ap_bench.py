@@ -95,8 +95,9 @@ def run(n: int, workdir: Path, seed: int = 7, processes: int = 2) -> dict[str, o
     from memory.db import create_db_engine, session_factory, unit_of_work
     from memory.inbox_schema import InboxMessage
     from memory.inbox_store import InboxStore
+    from services.intake import MessageIntake
     from adapters.clock import SystemClock
-    from tools.inbox.blobs import BlobStore
+    from memory.blobs import BlobStore
 
     settings = load_settings(home=workdir / "home", database_url=None)
     build_demo(settings, run_ap_agent=False, with_assistant=False)
@@ -104,7 +105,7 @@ def run(n: int, workdir: Path, seed: int = 7, processes: int = 2) -> dict[str, o
     sessions = session_factory(engine)
     with unit_of_work(sessions) as session:  # the demo's own mailbox is not part of the timing
         session.execute(InboxMessage.__table__.update().values(status="quarantined", quarantine_reason="bench"))
-    store = InboxStore(sessions, SystemClock(), BlobStore(settings.blob_path), actor="bench")
+    store = MessageIntake(InboxStore(sessions, SystemClock(), BlobStore(settings.blob_path), actor="bench"))
     emails = _emails(n, seed)
     started = time.perf_counter()
     for raw in emails:

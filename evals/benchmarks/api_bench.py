@@ -62,7 +62,7 @@ def _prepare(home: Path) -> str:
 
 
 def _free_port() -> int:
-    from tools.inbox.smtp import free_port
+    from adapters.inbox.smtp import free_port
 
     return free_port()
 

@@ -12,7 +12,7 @@ June, stay in the books like any document read before; cases are issued from 8 J
 duplicate and split-invoice windows later). Each case then gets a fresh copy
 of that database (a consistent SQLite backup, ~20 ms), applies its setup (purchase orders and goods
 receipts, earlier bills, suppliers added to the master), records its email into the inbox
-(InboxStore.record, channel "api") and lets the worker run it with an in-memory checkpointer.
+(MessageIntake.record, channel "api") and lets the worker run it with an in-memory checkpointer.
 Offline no model is called; live, the configured LLM may re-read weak documents.
 
 Cases (evals/data/ap_decisions/cases.jsonl, written by make_cases.py, typed by `ApCase` below):
@@ -586,8 +586,9 @@ def run_agent(case: ApCase, home: Path, config: RunConfig) -> RunOutcome:
     from memory import ap_store, approvals_store
     from memory.db import create_db_engine, session_factory, unit_of_work
     from memory.inbox_store import InboxStore
+    from services.intake import MessageIntake
     from adapters.clock import SteppingClock
-    from tools.inbox.blobs import BlobStore
+    from memory.blobs import BlobStore
 
     settings = _settings(home)
     engine = create_db_engine(settings.resolved_database_url)
@@ -596,7 +597,7 @@ def run_agent(case: ApCase, home: Path, config: RunConfig) -> RunOutcome:
         clock = SteppingClock(datetime.combine(case.today, dtime(9, 0), AEST))
         with unit_of_work(sessions) as session:
             _apply_setup(session, clock, case.setup)
-        recorded = InboxStore(sessions, clock, BlobStore(settings.blob_path)).record(
+        recorded = MessageIntake(InboxStore(sessions, clock, BlobStore(settings.blob_path))).record(
             render_email(case), channel="api")
         message_id = recorded.message.id
         ctx = RunContext.build(settings, sessions, clock, model=_model(config))

@@ -19,7 +19,7 @@ from memory.ap_schema import Approval
 from memory.db import unit_of_work
 from memory.schema import AuditEntry
 from tests.agent.conftest import Books
-from tools.inbox.smtp import smtp_controller
+from adapters.inbox.smtp import smtp_controller
 
 
 def _pending(books: Books) -> int:

@@ -23,6 +23,7 @@ from memory import ap_store, approvals_store
 from memory.db import unit_of_work
 from memory.inbox_schema import InboxMessage
 from memory.inbox_store import InboxStore
+from services.intake import MessageIntake
 from tests.agent.conftest import Books
 from tools.demo.company import ORGANISATION, SUPPLIERS
 from tools.demo.documents import (
@@ -68,7 +69,7 @@ def test_a_document_that_cannot_become_a_bill_waits_for_a_person(books: Books, c
         content_type="application/xml", sender=s.email, to=ORGANISATION["email"],
         message_id=f"<cb-cn-0042-{code}@cloudbooks.com.au>",
         sent_at=datetime(2026, 6, 29, 9, 0, tzinfo=AEST), body_text="Please see attached.\n")
-    recorded = InboxStore(books.sessions, books.ctx.clock, books.ctx.blobs).record(
+    recorded = MessageIntake(InboxStore(books.sessions, books.ctx.clock, books.ctx.blobs)).record(
         message.as_bytes(), channel="api")
     graph = build_invoice_graph().compile(checkpointer=InMemorySaver(serde=checkpoint_serde()))
     report = Worker(books.ctx, scan_maildir=False).tick(graph)

@@ -22,6 +22,7 @@ from memory.contacts_store import ContactsStore
 from memory.db import unit_of_work
 from memory.inbox_schema import InboxMessage
 from memory.inbox_store import InboxStore
+from services.intake import MessageIntake
 from memory.ledger_store import LedgerStore
 from memory.schema import Invoice, Journal
 from tests.agent.conftest import Books
@@ -293,13 +294,13 @@ def test_an_injected_instruction_never_gets_a_bill_posted(books: Books, payload:
     """A known supplier's clean UBL invoice (it would auto-post) with an instruction in the body."""
     scenarios = _scenarios(books)
     mid = next(m for m, e in scenarios.items() if e["format"] == "ubl" and e["scenario"] == "clean")
-    store = InboxStore(books.sessions, books.ctx.clock, books.ctx.blobs, MessageLimits(), actor="test")
+    store = InboxStore(books.sessions, books.ctx.clock, books.ctx.blobs, actor="test")
     raw = store.raw(mid).replace(b"Please find attached invoice", payload.encode() + b" Please find attached invoice", 1)
     raw = raw.replace(b"Message-ID: <", b"Message-ID: <injected.", 1)
     with unit_of_work(books.sessions) as session:  # the clean original is not part of this test
         session.execute(InboxMessage.__table__.update().values(status="quarantined", quarantine_reason="test")
                         .where(InboxMessage.id != -1))
-    record = store.record(raw, channel="api")
+    record = MessageIntake(store, MessageLimits()).record(raw, channel="api")
     results = Worker(books.ctx, scan_maildir=False).tick(_graph()).results
     run = _runs(books)[record.message.id]
     assert [r.state for r in results] == ["awaiting_approval"] and run.state == "awaiting_approval"

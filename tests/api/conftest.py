@@ -106,7 +106,7 @@ class Api:
                 build_invoice_graph().compile(checkpointer=saver))
 
     def raw_message(self, message_id: int) -> bytes:
-        from tools.inbox.blobs import BlobStore
+        from memory.blobs import BlobStore
 
         with unit_of_work(self.runtime.sessions) as session:
             sha = session.scalar(select(InboxMessage.raw_sha256).where(InboxMessage.id == message_id))

@@ -14,7 +14,7 @@ from core.settings import load_settings
 from api.cli import cli
 from api.cli_inbox import inbox
 from api.runtime import Runtime
-from tools.inbox.maildir import deliver
+from adapters.inbox.maildir import deliver
 
 FIXTURES = Path(__file__).parents[1] / "tools" / "inbox" / "fixtures"
 CORPUS = Path("/work/shared/corpus")

@@ -293,7 +293,7 @@ def test_overdue_approvals_are_escalated_and_emailed(make_api: MakeApi, tmp_path
     from datetime import timedelta
 
     from core.settings import load_settings
-    from tools.inbox.smtp import smtp_controller
+    from adapters.inbox.smtp import smtp_controller
 
     relay = smtp_controller(load_settings(home=tmp_path / "relay"), maildir=tmp_path / "relay-mail",
                             host="127.0.0.1", port=0)

@@ -22,7 +22,7 @@ import pytest
 
 from tests.api.conftest import Template, copy_home, with_message_id
 from tests.tools.inbox.dovecot import dovecot_binary, running_dovecot
-from tools.inbox.smtp import free_port
+from adapters.inbox.smtp import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 200_000
@@ -103,7 +103,7 @@ def test_a_message_posted_to_the_api_is_picked_up_within_2_seconds(server: dict)
     sha = conn.execute("SELECT raw_sha256 FROM inbox_messages WHERE id = ?",
                        (model["inbox_message_id"],)).fetchone()[0]
     conn.close()
-    from tools.inbox.blobs import BlobStore
+    from memory.blobs import BlobStore
 
     raw = with_message_id(BlobStore(server["home"] / "blobs").get(sha), "<serve-api@example.com>")
     headers = {"Authorization": f"Bearer {keys['clerk']}"}
@@ -180,7 +180,7 @@ def test_sigterm_stops_everything_cleanly(server: dict) -> None:  # type: ignore
 
 def test_the_worker_command_picks_up_maildir_deliveries_and_stops_on_sigterm(
         api_template: Template, tmp_path: Path) -> None:
-    from tools.inbox.maildir import deliver
+    from adapters.inbox.maildir import deliver
 
     home = copy_home(api_template.home, tmp_path / "home")
     env = {k: v for k, v in os.environ.items()

@@ -31,7 +31,7 @@ from tools.documents.extract import NoInvoice, RawReading, check_invoice, read_i
 from tools.documents.model import Extraction, Line, SourceDocument, Supplier
 from adapters.ocr import TesseractOcr
 from tools.documents.pipeline import DocumentUnreadable, ReadingOptions, read_document
-from tools.inbox.blobs import BlobStore
+from memory.blobs import BlobStore
 from tools.inbox.errors import InboxError
 from tools.inbox.parsing import MessageLimits, parse_message
 

@@ -11,7 +11,7 @@ from pydantic import Field
 from memory.assistant_queries import InboxRow, inbox_messages
 from memory.db import read_only
 from tools.assistant.contract import ROLES, AssistantDeps, AssistantTool, Caller, ToolModel
-from tools.inbox.blobs import BlobStore
+from memory.blobs import BlobStore
 from tools.inbox.errors import InboxError
 from tools.inbox.parsing import MessageLimits, parse_message
 

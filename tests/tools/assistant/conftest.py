@@ -72,11 +72,12 @@ NO_INVOICE = (b"From: Someone <someone@example.com>\r\nTo: ap@demo.example\r\n"
 def record_mail(books: Books, raw: bytes) -> int:
     """Record an email in the inbox (as the API would); returns its inbox id."""
     from memory.inbox_store import InboxStore
-    from tools.inbox.blobs import BlobStore
+    from services.intake import MessageIntake
+    from memory.blobs import BlobStore
     from tools.inbox.parsing import MessageLimits
 
-    store = InboxStore(books.sessions, books.clock, BlobStore(books.settings.blob_path),
-                       MessageLimits.from_settings(books.settings), actor="test")
+    store = MessageIntake(InboxStore(books.sessions, books.clock, BlobStore(books.settings.blob_path),
+                                     actor="test"), MessageLimits.from_settings(books.settings))
     return store.record(raw, channel="api").message.id
 
 

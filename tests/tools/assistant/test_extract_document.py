@@ -14,7 +14,7 @@ from tests.api.conftest import with_message_id
 from tests.tools.assistant.conftest import Books, record_mail
 from tools.assistant.contract import ROLES, ToolRefused
 from tools.assistant.extract_document import EXTRACT_DOCUMENT_TOOL, mask
-from tools.inbox.blobs import BlobStore
+from memory.blobs import BlobStore
 
 
 def _stored(books: Books) -> list[ExtractedDocument]:

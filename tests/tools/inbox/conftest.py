@@ -1,5 +1,5 @@
-"""An InboxStore on a migrated SQLite file (the channels' tests; the store itself is tested on
-both engines in tests/memory/test_inbox_store.py)."""
+"""The intake (an InboxStore) on a migrated SQLite file (the channels' tests; the store itself is tested on
+both engines in tests/services/test_intake.py)."""
 
 from __future__ import annotations
 
@@ -10,18 +10,19 @@ import pytest
 
 from memory.db import create_db_engine, session_factory
 from memory.inbox_store import InboxStore
+from services.intake import MessageIntake
 from memory.migrate import upgrade
 from tests.conftest import TickingClock
-from tools.inbox.blobs import BlobStore
+from memory.blobs import BlobStore
 from tools.inbox.parsing import MessageLimits
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture
-def inbox_store(tmp_path: Path) -> Iterator[InboxStore]:
+def intake(tmp_path: Path) -> Iterator[MessageIntake]:
     engine = create_db_engine(f"sqlite:///{tmp_path / 'inbox.db'}")
     upgrade(engine)
-    yield InboxStore(session_factory(engine), TickingClock(), BlobStore(tmp_path / "blobs"),
-                     MessageLimits())
+    yield MessageIntake(InboxStore(session_factory(engine), TickingClock(), BlobStore(tmp_path / "blobs")),
+                        MessageLimits())
     engine.dispose()

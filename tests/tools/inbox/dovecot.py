@@ -20,8 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.inbox.maildir import unique_name
-from tools.inbox.smtp import free_port
+from adapters.inbox.maildir import unique_name
+from adapters.inbox.smtp import free_port
 
 USER, PASSWORD = "ap", "s3cret-imap"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.inbox.blobs import BlobStore
+from memory.blobs import BlobStore
 from tools.inbox.errors import InboxError
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from core.settings import load_settings
-from memory.inbox_store import InboxStore
+from services.intake import MessageIntake
 from tools.inbox.errors import InboxError
-from tools.inbox.imap import ImapPoller, is_loopback
+from adapters.inbox.imap import ImapPoller, is_loopback
 
 from .conftest import FIXTURES
 from .dovecot import Dovecot, dovecot_binary, running_dovecot
@@ -43,7 +43,7 @@ def mailbox(dovecot: Dovecot) -> Iterator[Dovecot]:
     conn.logout()
 
 
-def _poller(server: Dovecot, store: InboxStore, **overrides: object) -> ImapPoller:
+def _poller(server: Dovecot, store: MessageIntake, **overrides: object) -> ImapPoller:
     options: dict[str, object] = {"host": server.host, "port": server.port, "user": server.user,
                                   "password": server.password, "tls": False, "timeout": 10}
     options.update(overrides)
@@ -62,10 +62,10 @@ def _seen(server: Dovecot) -> list[bytes]:
 
 
 def test_each_message_is_recorded_once_and_only_new_ones_on_later_polls(
-        mailbox: Dovecot, inbox_store: InboxStore) -> None:
+        mailbox: Dovecot, intake: MessageIntake) -> None:
     mailbox.deliver((FIXTURES / "invoice_pdf.eml").read_bytes())
     mailbox.deliver((FIXTURES / "html_only.eml").read_bytes())
-    poller = _poller(mailbox, inbox_store)
+    poller = _poller(mailbox, intake)
 
     first = poller.poll_once()
     assert [r.created for r in first] == [True, True]
@@ -76,7 +76,7 @@ def test_each_message_is_recorded_once_and_only_new_ones_on_later_polls(
     assert m.uidvalidity is not None and m.uidvalidity > 0
     assert sorted(r.message.uid for r in first) == sorted(int(u) for u in _seen(mailbox))
     # The bytes the server sent are what was stored (IMAP gives CRLF line endings).
-    assert inbox_store.raw(m.id).startswith(b"Return-Path") and b"\r\n" in inbox_store.raw(m.id)
+    assert intake.store.raw(m.id).startswith(b"Return-Path") and b"\r\n" in intake.store.raw(m.id)
 
     assert poller.poll_once() == []                        # nothing new
 
@@ -84,74 +84,74 @@ def test_each_message_is_recorded_once_and_only_new_ones_on_later_polls(
     [third] = poller.poll_once()
     assert third.created and third.message.subject.startswith("Fwd:")
     assert third.message.uid == max(r.message.uid for r in first) + 1  # type: ignore[operator]
-    assert len(inbox_store.list_recent()) == 3
-    state = inbox_store.imap_state(poller.account, "INBOX")
+    assert len(intake.store.list_recent()) == 3
+    state = intake.imap_state(poller.account, "INBOX")
     assert state is not None and state.last_uid == third.message.uid
     assert len(_seen(mailbox)) == 3
 
 
 def test_the_same_message_delivered_twice_is_recorded_once(
-        mailbox: Dovecot, inbox_store: InboxStore) -> None:
+        mailbox: Dovecot, intake: MessageIntake) -> None:
     raw = (FIXTURES / "invoice_pdf.eml").read_bytes()
     mailbox.deliver(raw)
     mailbox.deliver(b"Received: from resend.example; Fri, 26 Jun 2026 08:00:00 +1000\n" + raw)
-    results = _poller(mailbox, inbox_store).poll_once()
+    results = _poller(mailbox, intake).poll_once()
     assert [r.created for r in results] == [True, False]
     assert results[0].message.id == results[1].message.id
 
 
 def test_a_uidvalidity_change_re_reads_the_folder_without_processing_twice(
-        mailbox: Dovecot, inbox_store: InboxStore) -> None:
+        mailbox: Dovecot, intake: MessageIntake) -> None:
     mailbox.deliver((FIXTURES / "invoice_pdf.eml").read_bytes())
-    poller = _poller(mailbox, inbox_store)
+    poller = _poller(mailbox, intake)
     [first] = poller.poll_once()
-    state = inbox_store.imap_state(poller.account, "INBOX")
+    state = intake.imap_state(poller.account, "INBOX")
     assert state is not None
     # Pretend the last poll saw an older numbering of the folder, far ahead of today's UIDs.
-    with inbox_store.sessions.begin() as session:
+    with intake.store.sessions.begin() as session:
         from memory.inbox_schema import InboxImapState
         row = session.get(InboxImapState, (poller.account, "INBOX"))
         row.uidvalidity, row.last_uid = state.uidvalidity - 1, 10_000  # type: ignore[union-attr]
     [again] = poller.poll_once()
     assert not again.created and again.message.id == first.message.id
-    assert inbox_store.imap_state(poller.account, "INBOX") == state
-    assert len(inbox_store.list_recent()) == 1
+    assert intake.imap_state(poller.account, "INBOX") == state
+    assert len(intake.store.list_recent()) == 1
 
 
-def test_a_wrong_password_is_a_typed_error(mailbox: Dovecot, inbox_store: InboxStore) -> None:
+def test_a_wrong_password_is_a_typed_error(mailbox: Dovecot, intake: MessageIntake) -> None:
     with pytest.raises(InboxError) as info:
-        _poller(mailbox, inbox_store, password="wrong").poll_once()
+        _poller(mailbox, intake, password="wrong").poll_once()
     assert info.value.code == "imap_login_failed"
     assert "wrong" not in str(info.value)
 
 
 def test_tls_is_the_default_and_a_plain_server_fails_the_handshake(
-        mailbox: Dovecot, inbox_store: InboxStore, tmp_path: Path) -> None:
+        mailbox: Dovecot, intake: MessageIntake, tmp_path: Path) -> None:
     settings = load_settings(home=tmp_path, imap_host=mailbox.host, imap_port=mailbox.port,
                              imap_user=mailbox.user, imap_password=mailbox.password)
-    poller = ImapPoller.from_settings(settings, inbox_store)
+    poller = ImapPoller.from_settings(settings, intake)
     assert poller.tls
     with pytest.raises(InboxError) as info:
         poller.poll_once()
     assert info.value.code == "imap_unavailable"
 
 
-def test_plain_imap_is_refused_off_loopback(inbox_store: InboxStore) -> None:
+def test_plain_imap_is_refused_off_loopback(intake: MessageIntake) -> None:
     with pytest.raises(InboxError) as info:
-        ImapPoller(inbox_store, host="mail.example.com", user="u", password="p", port=143,
+        ImapPoller(intake, host="mail.example.com", user="u", password="p", port=143,
                    tls=False)
     assert info.value.code == "imap_plaintext_refused"
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("10.0.0.1") and not is_loopback("localhost.evil.example")
 
 
-def test_an_unconfigured_mailbox_is_a_typed_error(inbox_store: InboxStore, tmp_path: Path) -> None:
+def test_an_unconfigured_mailbox_is_a_typed_error(intake: MessageIntake, tmp_path: Path) -> None:
     with pytest.raises(InboxError) as info:
-        ImapPoller.from_settings(load_settings(home=tmp_path), inbox_store)
+        ImapPoller.from_settings(load_settings(home=tmp_path), intake)
     assert info.value.code == "imap_not_configured"
 
 
-def test_run_keeps_polling_until_stopped(mailbox: Dovecot, inbox_store: InboxStore) -> None:
+def test_run_keeps_polling_until_stopped(mailbox: Dovecot, intake: MessageIntake) -> None:
     import threading
 
     stop, seen = threading.Event(), []
@@ -161,7 +161,7 @@ def test_run_keeps_polling_until_stopped(mailbox: Dovecot, inbox_store: InboxSto
         if seen:
             stop.set()
 
-    thread = threading.Thread(target=_poller(mailbox, inbox_store).run, args=(0.05, stop, collect))
+    thread = threading.Thread(target=_poller(mailbox, intake).run, args=(0.05, stop, collect))
     thread.start()
     mailbox.deliver((FIXTURES / "invoice_pdf.eml").read_bytes())
     thread.join(15)
@@ -170,7 +170,7 @@ def test_run_keeps_polling_until_stopped(mailbox: Dovecot, inbox_store: InboxSto
     assert [r.created for r in seen] == [True]
 
 
-def test_new_mail_is_fetched_within_seconds_through_idle(mailbox: Dovecot, inbox_store: InboxStore) -> None:
+def test_new_mail_is_fetched_within_seconds_through_idle(mailbox: Dovecot, intake: MessageIntake) -> None:
     """With a long interval (a minute) the poller still fetches a new message at once: it waits in
     IMAP IDLE and the server announces the delivery."""
     import threading
@@ -183,7 +183,7 @@ def test_new_mail_is_fetched_within_seconds_through_idle(mailbox: Dovecot, inbox
         if seen:
             arrived.set()
 
-    poller = _poller(mailbox, inbox_store)
+    poller = _poller(mailbox, intake)
     thread = threading.Thread(target=poller.run, args=(60, stop, collect))
     thread.start()
     time.sleep(1.5)  # the first (empty) poll is done and the poller is idling

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from core.settings import load_settings
-from memory.inbox_store import InboxStore
-from tools.inbox.maildir import import_maildir
-from tools.inbox.smtp import smtp_controller
+from services.intake import MessageIntake
+from adapters.inbox.maildir import import_maildir
+from adapters.inbox.smtp import smtp_controller
 
 from .conftest import FIXTURES
 
@@ -28,7 +28,7 @@ def receiver(tmp_path: Path) -> Iterator[tuple[str, int, Path]]:
 
 
 def test_a_message_sent_by_smtp_lands_in_the_maildir_and_is_recorded_once(
-        receiver: tuple[str, int, Path], inbox_store: InboxStore) -> None:
+        receiver: tuple[str, int, Path], intake: MessageIntake) -> None:
     host, port, maildir = receiver
     raw = (FIXTURES / "invoice_pdf.eml").read_bytes().replace(b"\n", b"\r\n")  # SMTP is CRLF
     with smtplib.SMTP(host, port, timeout=10) as client:
@@ -43,7 +43,7 @@ def test_a_message_sent_by_smtp_lands_in_the_maildir_and_is_recorded_once(
     assert b"\r\n" not in stored  # stored with LF line endings, as Maildir expects
     assert stored.endswith(raw[-200:].replace(b"\r\n", b"\n"))
 
-    results = import_maildir(maildir, inbox_store)
+    results = import_maildir(maildir, intake)
     assert [r.result.created for r in results] == [True, False]  # the resend is recognised
     m = results[0].result.message
     assert m.message_id == "inv-1001.1@coastalceramics.com.au"
@@ -69,7 +69,7 @@ def test_an_oversized_message_is_refused_with_552_and_the_receiver_keeps_running
 def test_serve_smtp_runs_until_stopped(tmp_path: Path) -> None:
     import threading
 
-    from tools.inbox.smtp import free_port, serve_smtp
+    from adapters.inbox.smtp import free_port, serve_smtp
 
     settings = load_settings(home=tmp_path / "home", smtp_port=free_port())
     stop, ready = threading.Event(), threading.Event()
@@ -96,11 +96,11 @@ def test_the_receiver_process_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from tools.inbox.smtp import free_port
+    from adapters.inbox.smtp import free_port
 
     port = free_port()
     code = ("from core.settings import load_settings\n"
-            "from tools.inbox.smtp import serve_smtp\n"
+            "from adapters.inbox.smtp import serve_smtp\n"
             f"serve_smtp(load_settings(home={str(tmp_path / 'home')!r}, smtp_port={port}),\n"
             "           on_ready=lambda c: print('ready', flush=True))\n"
             "print('stopped', flush=True)\n")

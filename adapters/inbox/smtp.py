@@ -20,8 +20,8 @@ from aiosmtpd.controller import Controller
 
 from adapters.clock import SystemClock
 from core.clock import Clock
-from tools.inbox.lifecycle import stop_on_signals
-from tools.inbox.maildir import deliver, ensure_maildir
+from adapters.inbox.lifecycle import stop_on_signals
+from adapters.inbox.maildir import deliver, ensure_maildir
 
 if TYPE_CHECKING:
     from core.settings import Settings

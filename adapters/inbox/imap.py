@@ -18,14 +18,14 @@ import re
 import ssl
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tools.inbox.errors import InboxError
-from tools.inbox.lifecycle import stop_on_signals
+from adapters.inbox.lifecycle import stop_on_signals
+from adapters.inbox.sink import ImapSink
 
 if TYPE_CHECKING:
     from core.settings import Settings
-    from memory.inbox_store import InboxStore, RecordResult
 
 log = logging.getLogger(__name__)
 _UIDVALIDITY = re.compile(rb"UIDVALIDITY\s+(\d+)", re.I)
@@ -45,7 +45,7 @@ def _quote(folder: str) -> str:
 
 
 class ImapPoller:
-    def __init__(self, store: InboxStore, *, host: str, user: str, password: str, port: int = 993,
+    def __init__(self, store: ImapSink, *, host: str, user: str, password: str, port: int = 993,
                  folder: str = "INBOX", tls: bool = True, timeout: float = 60.0,
                  ssl_context: ssl.SSLContext | None = None) -> None:
         if not tls and not is_loopback(host):
@@ -58,7 +58,7 @@ class ImapPoller:
         self.ssl_context = ssl_context or ssl.create_default_context()
 
     @classmethod
-    def from_settings(cls, settings: Settings, store: InboxStore) -> ImapPoller:
+    def from_settings(cls, settings: Settings, store: ImapSink) -> ImapPoller:
         if not (settings.imap_host and settings.imap_user and settings.imap_password):
             raise InboxError("imap_not_configured",
                              "Set BACKOFFICE_IMAP_HOST, BACKOFFICE_IMAP_USER and "
@@ -90,7 +90,7 @@ class ImapPoller:
                              f"The mailbox refused the login for {self.user}") from None
         return conn
 
-    def poll_once(self) -> list[RecordResult]:
+    def poll_once(self) -> list[Any]:
         """Record every message above the last UID seen; returns one result per message fetched."""
         conn = self._connect()
         try:
@@ -101,7 +101,7 @@ class ImapPoller:
         finally:
             _close(conn)
 
-    def _poll(self, conn: imaplib.IMAP4) -> list[RecordResult]:
+    def _poll(self, conn: imaplib.IMAP4) -> list[Any]:
         typ, data = conn.select(_quote(self.folder))
         if typ != "OK":
             raise InboxError("imap_folder", f"Cannot open folder {self.folder!r}: {data!r}")
@@ -116,7 +116,7 @@ class ImapPoller:
             raise InboxError("imap_failed", f"UID SEARCH failed: {data!r}")
         # "n:*" always matches the highest UID, even when it is below n: filter.
         uids = sorted({int(u) for u in (data[0] or b"").split() if int(u) > last})
-        results: list[RecordResult] = []
+        results: list[Any] = []
         for uid in uids:
             raw = self._fetch(conn, uid)
             if raw is not None:
@@ -148,7 +148,7 @@ class ImapPoller:
         return None  # expunged meanwhile
 
     def run(self, interval: float, stop: threading.Event | None = None,
-            on_results: Callable[[list[RecordResult]], None] | None = None) -> None:
+            on_results: Callable[[list[Any]], None] | None = None) -> None:
         """Poll until `stop` is set, Ctrl-C or SIGTERM. Between polls the poller waits in IMAP IDLE
         when the server offers it (new mail is fetched within about a second) and re-polls at
         least every `interval` seconds; without IDLE it simply waits `interval`. A failed poll is

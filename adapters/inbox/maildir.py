@@ -13,10 +13,9 @@ import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
-if TYPE_CHECKING:
-    from memory.inbox_store import InboxStore, RecordResult
+from adapters.inbox.sink import MessageSink
 
 _counter = itertools.count(1)
 
@@ -57,10 +56,10 @@ def _flags(name: str) -> tuple[str, str]:
 @dataclass(frozen=True)
 class MaildirResult:
     name: str                 # the file name the message had when it was read
-    result: RecordResult
+    result: Any
 
 
-def import_maildir(path: Path, store: InboxStore) -> list[MaildirResult]:
+def import_maildir(path: Path, store: MessageSink) -> list[MaildirResult]:
     """Record every unseen message in new/ and cur/ (tmp/ is ignored: deliveries in progress),
     then mark each Seen by moving it to cur/<name>:2,<flags+S>. Returns one result per message."""
     ensure_maildir(path)
