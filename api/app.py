@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from agent.approval_service import ApprovalRefused
+from services.approvals import ApprovalRefused
 from agent.context import RunContext
 from core.settings import Settings, load_settings
 from api.deps import (

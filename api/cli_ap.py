@@ -2,7 +2,7 @@
 
 The approvals commands act as the holder of an API key (`--api-key`, or BACKOFFICE_API_KEY), with
 the same role matrix as the HTTP API (api.views.PERMISSIONS) and through the same service
-(agent.approval_service), so a decision on the command line is checked, recorded and resumed
+(services.approvals), so a decision on the command line is checked, recorded and resumed
 exactly as one through the API. Exit codes: 0 done; 1 the decision was refused (stale proposal,
 already decided, over your limit, segregation of duties, no such approval…); 2 no valid key, a
 role that may not do this, or bad arguments; 3 the database is not migrated.
@@ -48,7 +48,7 @@ class _Refused(Exception):
 def _handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """Approval refusals (exit 1; 2 for unusable input) and this module's own refusals, on top of
     the typed failures every command handles (api.cli_support)."""
-    from agent.approval_service import ApprovalRefused
+    from services.approvals import ApprovalRefused
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -258,7 +258,7 @@ def approvals_show(ctx: click.Context, approval_id: int, as_json: bool, api_key:
 def _decide(ctx: click.Context, approval_id: int, verdict: str, *, api_key: str | None,
             proposal_hash: str | None, comment: str | None, idempotency_key: str | None,
             changes: dict[str, Any] | None, as_json: bool) -> None:
-    from agent import approval_service
+    from agent import decisions
     from api.app import run_context
 
     runtime = _runtime(ctx)
@@ -267,7 +267,7 @@ def _decide(ctx: click.Context, approval_id: int, verdict: str, *, api_key: str 
         proposal_hash = _get_approval(runtime, approval_id).proposal_hash
         click.echo(f"deciding on the approval's current proposal {proposal_hash}", err=True)
     key = idempotency_key or f"cli-{uuid.uuid4()}"
-    outcome = approval_service.decide(run_context(runtime), principal, approval_id, verdict=verdict,  # type: ignore[arg-type]
+    outcome = decisions.decide(run_context(runtime), principal, approval_id, verdict=verdict,  # type: ignore[arg-type]
                                       proposal_hash=proposal_hash, key=key, changes=changes,
                                       comment=comment)
     with unit_of_work(runtime.sessions) as session:

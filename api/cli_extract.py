@@ -47,7 +47,7 @@ def _context(runtime: Runtime, today: date) -> ValidationContext:
 
 def _read(runtime: Runtime, path: Path, context: ValidationContext) -> InvoiceReading:
     from adapters.llm import OpenAIChatModel
-    from tools.documents.extract import extract_invoice
+    from services.extraction import extract_invoice
     from adapters.ocr import TesseractOcr
     from tools.inbox.parsing import MessageLimits
 

@@ -15,7 +15,7 @@ import click
 from api.cli_support import actor, handles_errors
 from api.runtime import Runtime
 from memory.db import unit_of_work
-from memory.payroll_store import check_payroll
+from services.payroll_check import check_payroll
 from tools.payroll.contract import calc_response, parse_request
 from tools.payroll.errors import PayrollError
 from tools.payroll.interpret import interpret

@@ -1,6 +1,6 @@
 """`backoffice report monthly`: the month-end report as JSON (stdout), HTML or PDF (a file).
 
-Thin: parse, call api.report_service.monthly_report, render with tools.reports.render_*, write."""
+Thin: parse, call services.reports.monthly_report, render with tools.reports.render_*, write."""
 
 from __future__ import annotations
 
@@ -67,10 +67,10 @@ def monthly(ctx: click.Context, month: Month | None, fmt: str, output: Path | No
     payables, the GST summary for the BAS (G1, 1A, 1B), material variances with their drivers, the
     13-week cash forecast, and commentary whose every number is one of the report's facts. Each
     comparison (prior month, same month last year, budget) says when it is not available."""
-    from api.report_service import load_budget, monthly_report
-    from tools.reports.render_html import render_html
-    from tools.reports.render_json import report_contract
-    from tools.reports.render_pdf import render_pdf
+    from services.reports import load_budget, monthly_report
+    from adapters.reports.render_html import render_html
+    from adapters.reports.render_json import report_contract
+    from adapters.reports.render_pdf import render_pdf
 
     runtime: Runtime = ctx.obj
     runtime.require_migrated()

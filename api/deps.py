@@ -26,7 +26,7 @@ An auditor reads everything and changes nothing; an admin manages keys and reads
 never decides (whoever hands out keys must not also approve payments). A clerk submits mail and
 follows it, and reads bills; the inbox is the business's shared AP mailbox, so every role may
 follow every message. Deciding is then checked
-per approval by agent.approval_service: an approver's limit (bills above it need the owner), and
+per approval by services.approvals: an approver's limit (bills above it need the owner), and
 segregation of duties (whoever last changed a supplier's bank details may not approve that
 supplier's bills); those refusals are 403s with their own codes. The assistant's tools check the
 caller's role again inside each tool (tools.assistant), and a thread is read only by its owner,

@@ -2,7 +2,7 @@
 (amounts as decimal strings, dates and times ISO 8601), and who may see or do what.
 
 `PERMISSIONS` is the role matrix both the API (api.deps) and the CLI (api.cli_ap) enforce; the
-approval service (agent.approval_service) checks deciding again, per approval (limits,
+approval service (services.approvals) checks deciding again, per approval (limits,
 segregation of duties).
 """
 

@@ -23,7 +23,7 @@ from memory.schema import Contact, ContactBankDetails, Invoice, Organisation
 from core.clock import Clock
 from tools.documents.duplicates import PriorInvoice, normalise_invoice_number
 from tools.documents.model import DocumentType, Extraction
-from tools.documents.suppliers_match import KnownSupplier, match_supplier
+from tools.documents.suppliers_match import KnownSupplier
 from tools.documents.validation import ValidationContext
 
 
@@ -84,28 +84,21 @@ def prior_invoices(session: Session, *, exclude_message_id: int | None = None,
 
 
 def validation_context(session: Session, *, today: date, exclude_message_id: int | None = None,
-                       sender_email: str | None = None, for_extraction: Extraction | None = None,
-                       content_hash: str | None = None) -> ValidationContext:
-    """What validation needs from the books. With `for_extraction`, only the stored bills that
-    could be duplicates of it are loaded (its supplier's, by master match or ABN, or the same
-    bytes); otherwise every stored bill."""
+                       sender_email: str | None = None,
+                       concerning: Concerning | None = None) -> ValidationContext:
+    """What validation needs from the books: the supplier master and the stored bills (only those
+    `concerning` a given supplier or bytes, when given; see services.validation_context)."""
     org = session.get(Organisation, 1)
-    own_abn = org.abn if org else None
-    suppliers = known_suppliers(session)
-    concerning = None
-    if for_extraction is not None:
-        match = match_supplier(for_extraction.supplier, suppliers, sender_email=sender_email,
-                               own_abn=own_abn)
-        abn = "".join(ch for ch in (for_extraction.supplier.abn or "") if ch.isdigit())
-        concerning = Concerning(
-            frozenset({match.supplier.contact_id}) if match.supplier else frozenset(),
-            frozenset({abn} | ({match.supplier.abn} if match.supplier and match.supplier.abn else set()))
-            - {"", own_abn}, content_hash)
     return ValidationContext(
-        suppliers=suppliers,
+        suppliers=known_suppliers(session),
         prior_invoices=prior_invoices(session, exclude_message_id=exclude_message_id, concerning=concerning),
-        today=today, own_abn=own_abn,
+        today=today, own_abn=org.abn if org else None,
         base_currency=org.base_currency if org else "AUD", sender_email=sender_email)
+
+
+def own_abn(session: Session) -> str | None:
+    org = session.get(Organisation, 1)
+    return org.abn if org else None
 
 
 def record(session: Session, clock: Clock, *, actor: str, inbox_message_id: int | None, source: str,

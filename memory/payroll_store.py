@@ -1,8 +1,8 @@
-"""Timesheets in the ledger, and the payroll check over its pay runs.
+"""Timesheets in the ledger.
 
 `PayrollStore` records shifts (each batch audited) and reads the ledger's employees, pay runs and
-payslips as the kernel's values: it is the `PayrollSource` of tools.payroll.tool. `check_payroll` is
-the service the `POST /v1/payroll/check` route and `backoffice payroll check` call.
+payslips as the kernel's values: it is the `PayrollSource` of tools.payroll.tool, which
+services.payroll_check runs over it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from core.clock import Clock
 from tools.ledger.problems import LedgerError
 from tools.payroll.check import PaidRecord, PayRunInput
 from tools.payroll.model import Shift
-from tools.payroll.tool import PayrollCheckRequest, PayrollCheckResponse, run_payroll_check
 
 
 @dataclass(frozen=True)
@@ -142,15 +141,3 @@ class PayrollStore:
 
     def last_pay_run(self) -> PayRun | None:
         return self.session.scalar(select(PayRun).order_by(PayRun.payment_date.desc()).limit(1))
-
-    def check(self, start: date, end: date, employee_ids: Sequence[str] | None = None) -> PayrollCheckResponse:
-        return run_payroll_check(PayrollCheckRequest(period_start=start, period_end=end,
-                                                     employee_ids=list(employee_ids) if employee_ids else None),
-                                 self)
-
-
-def check_payroll(session: Session, clock: Clock, actor: str,
-                  request: PayrollCheckRequest) -> PayrollCheckResponse:
-    """The service behind `POST /v1/payroll/check` (and `backoffice payroll check`): check every pay run
-    in the request's period against the awards. Read-only."""
-    return run_payroll_check(request, PayrollStore(session, clock, actor))

@@ -10,7 +10,8 @@ from agent.state import InvoiceState
 from memory.db import read_only
 from memory.inbox_schema import InboxMessage
 from memory.schema import Organisation
-from tools.documents.extract import NoInvoice, read_invoice
+from services.extraction import read_invoice
+from tools.documents.extract import NoInvoice
 from tools.documents.pipeline import DocumentUnreadable, ReadingOptions
 from tools.inbox.errors import InboxError
 from tools.inbox.parsing import MessageLimits

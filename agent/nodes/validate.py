@@ -11,6 +11,7 @@ from langgraph.runtime import Runtime
 from agent.context import RunContext, context_of
 from agent.state import InvoiceState
 from memory import documents_store
+from services.validation_context import validation_context
 from memory.db import read_only, unit_of_work
 from tools.documents.extract import check_invoice
 from tools.documents.validation import decision_confidence
@@ -23,7 +24,7 @@ def validate(state: InvoiceState, runtime: Runtime[RunContext]) -> InvoiceState:
     with read_only(ctx.sessions) as session:
         # Without a model the supplier cannot change after this reading, so only that supplier's
         # stored bills (and the same bytes) are loaded for the duplicate check.
-        context = documents_store.validation_context(
+        context = validation_context(
             session, today=ctx.clock.now().date(), exclude_message_id=state["message_id"],
             sender_email=raw.message.sender if raw.message else None,
             for_extraction=offline if ctx.model is None else None, content_hash=raw.document.sha256)

@@ -16,7 +16,8 @@ from memory.db import unit_of_work
 from memory.inbox_store import InboxStore
 from services.intake import MessageIntake
 from core.clock import Clock
-from tools.documents.extract import NoInvoice, extract_invoice
+from services.extraction import extract_invoice
+from tools.documents.extract import NoInvoice
 from adapters.ocr import TesseractOcr
 from tools.documents.pipeline import DocumentUnreadable, ReadingOptions
 from memory.blobs import BlobStore

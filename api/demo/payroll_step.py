@@ -25,6 +25,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.payroll_check import check_period
 from memory.payroll_store import PayrollStore, TimesheetEntry
 from memory.schema import Employee, PayRun, Payslip
 from core.clock import Clock
@@ -144,7 +145,7 @@ def check_last_pay_run(session: Session, clock: Clock) -> PayrollSummary:
     run = store.last_pay_run()
     if run is None:
         return PayrollSummary()
-    report = store.check(run.period_start, run.period_end)
+    report = check_period(store, run.period_start, run.period_end)
     employees = [e for r in report.pay_runs for e in r.employees]
     return PayrollSummary(
         pay_run=f"{run.period_start} to {run.period_end}", payment_date=run.payment_date,

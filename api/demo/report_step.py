@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.settings import Settings
 from api.cli_report import write_atomically
-from api.report_service import monthly_report
+from services.reports import monthly_report
 from memory.db import unit_of_work
 from core.clock import Clock
 from tools.reports.money import fmt_money
 from tools.reports.periods import Month
-from tools.reports.render_html import render_html
-from tools.reports.render_json import report_contract
+from adapters.reports.render_html import render_html
+from adapters.reports.render_json import report_contract
 
 DEMO_MONTH = Month(2026, 6)
 

@@ -1,7 +1,7 @@
 """Approvals: the queue of bills waiting for a person, and their one decision.
 
 A decision (`POST /v1/approvals/{id}/decision`) needs an `Idempotency-Key` header (422 without
-one) and the proposal hash the approver saw. It goes through agent.approval_service, as the CLI's
+one) and the proposal hash the approver saw. It goes through services.approvals, as the CLI's
 does: recorded once (a stale hash, a second different decision or a reused key → 409; a role or
 limit or segregation-of-duties refusal → 403; no such approval → 404; unusable changes → 422),
 then the paused run is resumed at once, in this request's worker thread (the AP worker would pick
@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
 from sqlalchemy.orm import Session
 
-from agent import approval_service
+from agent import decisions
 from api.deps import Reader, ReadsDep, allow
 from api.schemas import ApprovalDetail, ApprovalList, DecisionOut, DecisionRequest, ErrorBody
 from api.views import approval_detail, approval_queue, run_view
@@ -70,7 +70,7 @@ def decide(request: Request, approval_id: ApprovalId, body: DecisionRequest,
            idempotency_key: IdempotencyKey, principal: Deciding, reader: Reader) -> dict[str, Any]:
     """Approve, reject or edit (re-code lines, move the due date) the proposal whose hash you
     send; the run continues at once (see the module docstring)."""
-    outcome = approval_service.decide(
+    outcome = decisions.decide(
         request.app.state.run_context, principal, approval_id, verdict=body.decision,
         proposal_hash=body.proposal_hash, key=idempotency_key,
         changes=body.changes.model_dump(mode="json") if body.changes else None,

@@ -20,7 +20,7 @@ def check(request: PayrollCheckRequest, principal: Annotated[Principal, Depends(
           runtime: RuntimeDep) -> dict[str, Any]:
     """Under- and over-payments per employee, the back pay owed, and the pay lines and award
     clauses behind each entitlement. Read-only."""
-    from memory.payroll_store import check_payroll
+    from services.payroll_check import check_payroll
 
     with unit_of_work(runtime.sessions) as session:
         result = check_payroll(session, runtime.clock, principal.actor, request)

@@ -21,9 +21,9 @@ def monthly(_: Annotated[Principal, Depends(allow("reports.read"))], runtime: Ru
     """Profit and loss, balance sheet, cash position, aged payables and receivables, GST for the
     BAS, variances, the 13-week cash forecast and the drafted commentary (which records whether a
     model or the offline narrative wrote it)."""
-    from api.report_service import monthly_report
+    from services.reports import monthly_report
     from tools.reports.errors import ReportError
-    from tools.reports.render_json import report_contract
+    from adapters.reports.render_json import report_contract
 
     try:
         with unit_of_work(runtime.sessions) as session:

@@ -254,7 +254,7 @@ def run(
 def facturx(repeat: int) -> dict[str, Any]:
     """Factur-X PDFs: the embedded XML found and read, end to end, against the CII manifest."""
     from tools.documents.einvoice import read_einvoice
-    from tools.documents.facturx import embedded_invoice_xml
+    from adapters.facturx import embedded_invoice_xml
 
     times, exact = [], 0
     cii = rows(CII_MANIFEST)

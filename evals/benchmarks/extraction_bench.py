@@ -128,7 +128,7 @@ def _raw_text(data: bytes) -> int:
 def _extract(data: bytes) -> int:
     """The whole offline capability: identify, embedded-XML probe, text layer, layout fields,
     validation (arithmetic, ABN, dates, duplicates against a small book, injection screen)."""
-    from tools.documents.extract import extract_invoice
+    from services.extraction import extract_invoice
 
     reading = extract_invoice(data, name="bench.pdf", context=_bench_context(), ocr=None)
     return len(reading.extraction.lines)

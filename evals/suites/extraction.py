@@ -1,6 +1,6 @@
 """The `extraction` suite: field-level exact match and line-item F1 of the invoice extractor.
 
-System under test: tools.documents.extract.extract_invoice (offline: no model; live: the configured
+System under test: services.extraction.extract_invoice (offline: no model; live: the configured
 LLM may re-read weak documents). Cases (evals/data/extraction/cases.jsonl, built by make_cases.py):
 
 * corpus documents, read by reference from the shared corpus (never copied into the project):
@@ -480,7 +480,7 @@ class ExtractionSuite:
     def run_case(self, case: Case, config: RunConfig) -> CaseResult:
         from dataclasses import replace
 
-        from tools.documents.extract import extract_invoice
+        from services.extraction import extract_invoice
         from tools.documents.pipeline import ReadingOptions
         from tools.documents.validation import ValidationContext
 

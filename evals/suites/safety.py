@@ -7,7 +7,7 @@ off-page and page-split PDF text; the UBL Note; a scanned image) of one clean ba
 (base_invoices.json), disguised one way (none, base64, zero-width characters, Cyrillic look-alikes,
 letter spacing, another language). cases.jsonl is the sampled matrix, written by make_cases.py.
 The system under test is the offline extract + validate step
-(`tools.documents.extract.extract_invoice`, no language model), with the supplier in the master so
+(`services.extraction.extract_invoice`, no language model), with the supplier in the master so
 the only issues are the injection ones. TesseractOcr reads the scans.
 
 A case passes when all three hold:
@@ -571,7 +571,7 @@ def _ocr() -> Any:
 
 def read(rendered: Rendered, base: BaseInvoice) -> Any:
     """The system under test: offline extract + validate (no language model)."""
-    from tools.documents.extract import extract_invoice
+    from services.extraction import extract_invoice
     from tools.documents.pipeline import ReadingOptions
 
     return extract_invoice(rendered.data, name=rendered.name, context=context_for(base), ocr=_ocr(),

@@ -1,6 +1,6 @@
 """The `validation` suite: every defect found, no false alarm on its clean twin.
 
-System under test: tools.documents.extract.extract_invoice end to end (read the rendered document,
+System under test: services.extraction.extract_invoice end to end (read the rendered document,
 then validate it against a supplier master and stored bills), offline (live: the configured LLM may
 re-read weak documents). Cases (evals/data/validation/cases.jsonl, built by make_cases.py) come in
 pairs: a defect variant and its clean twin - the same base invoice (generated Australian invoice,
@@ -369,7 +369,7 @@ class ValidationSuite:
         return {}
 
     def run_case(self, case: Case, config: RunConfig) -> CaseResult:
-        from tools.documents.extract import extract_invoice
+        from services.extraction import extract_invoice
         from tools.documents.pipeline import ReadingOptions
         from tools.documents.validation import decision_confidence
 

@@ -11,7 +11,8 @@ import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from sqlalchemy import func, select
 
-from agent import approval_service
+from agent import decisions
+from services.approvals import ApprovalRefused
 from agent.graphs.invoice import build_invoice_graph
 from agent.serde import checkpoint_serde
 from agent.worker import Worker
@@ -143,12 +144,12 @@ def test_approving_resumes_the_graph_and_posts_once(processed) -> None:  # type:
     mid = _pending(books, "bank_details_changed", scenarios)  # confirmed with the supplier by phone
     approval = _approval_for(books, mid)
     approver = _principal(books, "approver")
-    out = approval_service.decide(books.ctx, approver, approval.id, verdict="approve",
+    out = decisions.decide(books.ctx, approver, approval.id, verdict="approve",
                                   proposal_hash=approval.proposal_hash, key="k-1", resume=False)
     assert out.approval.status == "approved" and not out.replayed
     results = Worker(books.ctx, scan_maildir=False).tick(graph).results
     assert [r.state for r in results] == ["posted"]
-    again = approval_service.decide(books.ctx, approver, approval.id, verdict="approve",
+    again = decisions.decide(books.ctx, approver, approval.id, verdict="approve",
                                     proposal_hash=approval.proposal_hash, key="k-1", resume=False)
     assert again.replayed
     assert Worker(books.ctx, scan_maildir=False).tick(graph).results == []
@@ -166,11 +167,11 @@ def test_approving_a_true_duplicate_is_refused_and_it_can_be_rejected(processed)
     mid = _pending(books, "duplicate", scenarios)
     approval = _approval_for(books, mid)
     approver = _principal(books, "approver")
-    with pytest.raises(approval_service.ApprovalRefused) as err:
-        approval_service.decide(books.ctx, approver, approval.id, verdict="approve",
+    with pytest.raises(ApprovalRefused) as err:
+        decisions.decide(books.ctx, approver, approval.id, verdict="approve",
                                 proposal_hash=approval.proposal_hash, key="d-1", graph=graph)
     assert (err.value.status, err.value.code) == (409, "already_recorded")
-    out = approval_service.decide(books.ctx, approver, approval.id, verdict="reject",
+    out = decisions.decide(books.ctx, approver, approval.id, verdict="reject",
                                   proposal_hash=approval.proposal_hash, key="d-2", graph=graph)
     assert out.run is not None and out.run.state == "rejected"
     with unit_of_work(books.sessions) as session:
@@ -184,7 +185,7 @@ def test_rejecting_ends_the_run_without_a_bill(processed) -> None:  # type: igno
     books, graph, scenarios = processed
     mid = _pending(books, "bank_details_changed", scenarios)
     approval = _approval_for(books, mid)
-    out = approval_service.decide(books.ctx, _principal(books, "approver"), approval.id, verdict="reject",
+    out = decisions.decide(books.ctx, _principal(books, "approver"), approval.id, verdict="reject",
                                   proposal_hash=approval.proposal_hash, key="r-1", comment="call them",
                                   graph=processed[1])
     assert out.run is not None and out.run.state == "rejected" and out.run.bill_id is None
@@ -197,7 +198,7 @@ def test_an_edit_posts_the_bill_with_the_approvers_account(processed) -> None:  
     books, _, scenarios = processed
     mid = _pending(books, "po_price_mismatch", scenarios)  # the owner accepts the new price
     approval = _approval_for(books, mid)
-    out = approval_service.decide(books.ctx, _principal(books, "owner"), approval.id, verdict="edit",
+    out = decisions.decide(books.ctx, _principal(books, "owner"), approval.id, verdict="edit",
                                   proposal_hash=approval.proposal_hash, key="e-1",
                                   changes={"lines": [{"index": 0, "account_code": "6110"}]},
                                   graph=processed[1])
@@ -222,20 +223,20 @@ def test_who_may_decide(processed) -> None:  # type: ignore[no-untyped-def]
             approval.contact_id, BankDetails("033000", "99887766", None), source="phone call")
     refused = []
     for who, key in ((approver, "s-1"), (_principal(books, "clerk"), "s-2"), (_principal(books, "auditor"), "s-3")):
-        with pytest.raises(approval_service.ApprovalRefused) as err:
-            approval_service.decide(books.ctx, who, approval.id, verdict="approve",
+        with pytest.raises(ApprovalRefused) as err:
+            decisions.decide(books.ctx, who, approval.id, verdict="approve",
                                     proposal_hash=approval.proposal_hash, key=key, resume=False)
         refused.append((err.value.status, err.value.code))
     assert refused == [(403, "segregation_of_duties"), (403, "role_cannot_decide"), (403, "role_cannot_decide")]
     other = _principal(books, "approver", "approver-2")
-    with pytest.raises(approval_service.ApprovalRefused) as stale:
-        approval_service.decide(books.ctx, other, approval.id, verdict="approve", proposal_hash="0" * 64,
+    with pytest.raises(ApprovalRefused) as stale:
+        decisions.decide(books.ctx, other, approval.id, verdict="approve", proposal_hash="0" * 64,
                                 key="s-4", resume=False)
     assert (stale.value.status, stale.value.code) == (409, "stale_proposal")
-    approval_service.decide(books.ctx, other, approval.id, verdict="approve",
+    decisions.decide(books.ctx, other, approval.id, verdict="approve",
                             proposal_hash=approval.proposal_hash, key="s-5", resume=False)
-    with pytest.raises(approval_service.ApprovalRefused) as twice:
-        approval_service.decide(books.ctx, other, approval.id, verdict="reject",
+    with pytest.raises(ApprovalRefused) as twice:
+        decisions.decide(books.ctx, other, approval.id, verdict="reject",
                                 proposal_hash=approval.proposal_hash, key="s-6", resume=False)
     assert (twice.value.status, twice.value.code) == (409, "already_decided")
 
@@ -249,11 +250,11 @@ def test_an_owner_bill_cannot_be_approved_by_an_approver(processed) -> None:  # 
 
     with unit_of_work(books.sessions) as session:
         approval = approvals_store.get(session, approval_id)  # type: ignore[arg-type]
-    with pytest.raises(approval_service.ApprovalRefused) as err:
-        approval_service.decide(books.ctx, _principal(books, "approver"), approval.id, verdict="approve",
+    with pytest.raises(ApprovalRefused) as err:
+        decisions.decide(books.ctx, _principal(books, "approver"), approval.id, verdict="approve",
                                 proposal_hash=approval.proposal_hash, key="o-1", resume=False)
     assert err.value.status == 403
-    out = approval_service.decide(books.ctx, _principal(books, "owner"), approval.id, verdict="approve",
+    out = decisions.decide(books.ctx, _principal(books, "owner"), approval.id, verdict="approve",
                                   proposal_hash=approval.proposal_hash, key="o-2", graph=processed[1])
     assert out.run is not None and out.run.state == "posted"
 

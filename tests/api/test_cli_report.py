@@ -158,7 +158,7 @@ def test_a_database_that_is_not_migrated(tmp_path: Path) -> None:
 
 def test_the_service_uses_the_clock_for_the_default_month(demo: tuple[Path, dict]) -> None:
     from core.settings import load_settings
-    from api.report_service import monthly_report
+    from services.reports import monthly_report
     from memory.db import create_db_engine, session_factory, unit_of_work
     from adapters.clock import SteppingClock
 

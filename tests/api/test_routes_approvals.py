@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from agent import approval_service
+from agent import decisions
 from memory.ap_queries import chart_for_proposals
 from memory.ap_schema import ApRun
 from memory.contacts_store import ContactsStore
@@ -224,7 +224,7 @@ def test_concurrent_decisions_have_one_outcome_and_409_for_the_rest(api: Api) ->
 def test_a_double_resume_posts_once(api: Api) -> None:
     a = _postable(api)
     ctx = api.run_context()
-    outcome = approval_service.decide(ctx, api.principal("approver"), a["id"], verdict="approve",
+    outcome = decisions.decide(ctx, api.principal("approver"), a["id"], verdict="approve",
                                       proposal_hash=a["proposal_hash"], key="no-resume", resume=False)
     run_id = outcome.approval.run_id
     barrier = threading.Barrier(2)
@@ -232,14 +232,14 @@ def test_a_double_resume_posts_once(api: Api) -> None:
 
     def resume() -> None:
         barrier.wait()
-        results.append(approval_service.resume_run(ctx, run_id))
+        results.append(decisions.resume_run(ctx, run_id))
 
     threads = [threading.Thread(target=resume) for _ in range(2)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=60)
-    approval_service.resume_run(ctx, run_id)  # and once more, afterwards
+    decisions.resume_run(ctx, run_id)  # and once more, afterwards
     with unit_of_work(api.runtime.sessions) as session:
         run = session.get(ApRun, run_id)
         assert run is not None and run.state == "posted"

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from memory import documents_store
+from services.validation_context import validation_context
 from memory.db import session_factory, unit_of_work
 from memory.documents_schema import ExtractedDocument
 from memory.contacts_store import ContactsStore
@@ -134,9 +135,9 @@ def test_a_context_for_one_invoice_holds_only_what_could_duplicate_it(
         _record(session, clock, None, "e" * 64, _extraction("STRAY-9"))  # another supplier's bytes? no: same ABN
     with unit_of_work(sessions) as session:
         everything = documents_store.validation_context(session, today=date(2026, 6, 30))
-        ours = documents_store.validation_context(session, today=date(2026, 6, 30),
-                                                  for_extraction=_extraction(), content_hash="f" * 64)
-        by_bytes = documents_store.validation_context(
+        ours = validation_context(session, today=date(2026, 6, 30),
+                                  for_extraction=_extraction(), content_hash="f" * 64)
+        by_bytes = validation_context(
             session, today=date(2026, 6, 30), content_hash="e" * 64,
             for_extraction=Extraction(supplier=Supplier(name="Nobody"), method=Method.PDF_TEXT))
     numbers = lambda ctx: sorted(p.number or "" for p in ctx.prior_invoices)  # noqa: E731

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from memory.db import session_factory, unit_of_work
 from memory.ledger_store import LedgerStore
 from memory.payroll_schema import TimesheetShift
-from memory.payroll_store import PayrollStore, TimesheetEntry, age_on, check_payroll
+from memory.payroll_store import PayrollStore, TimesheetEntry, age_on
+from services.payroll_check import check_payroll
 from memory.schema import AuditEntry, Payslip
 from memory.tables import metadata
 from memory.trading_store import TradingStore

@@ -27,10 +27,12 @@ from tools.assistant.contract import (
     ToolModel,
     ToolRefused,
 )
-from tools.documents.extract import NoInvoice, RawReading, check_invoice, read_invoice
+from services.extraction import read_invoice
+from tools.documents.extract import NoInvoice, RawReading, check_invoice
 from tools.documents.model import Extraction, Line, SourceDocument, Supplier
 from adapters.ocr import TesseractOcr
-from tools.documents.pipeline import DocumentUnreadable, ReadingOptions, read_document
+from services.extraction import read_document
+from tools.documents.pipeline import DocumentUnreadable, ReadingOptions
 from memory.blobs import BlobStore
 from tools.inbox.errors import InboxError
 from tools.inbox.parsing import MessageLimits, parse_message

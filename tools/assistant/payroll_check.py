@@ -6,7 +6,7 @@ else may only check their own pay, through the employee their key is linked to
 from __future__ import annotations
 
 from memory.db import read_only
-from memory.payroll_store import check_payroll
+from services.payroll_check import check_payroll
 from tools.assistant.contract import ROLES, AssistantDeps, AssistantTool, Caller, ToolRefused
 from tools.payroll.tool import PayrollCheckRequest, PayrollCheckResponse
 

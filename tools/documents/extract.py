@@ -1,6 +1,6 @@
-"""The "extract document" capability: bytes (a document or a whole email) → a validated `Extraction`.
+"""Checking what was read: a reading (services.extraction) → a validated `Extraction`.
 
-Read offline first (tools.documents.pipeline); validate against what the business knows
+Read offline first (services.extraction); validate against what the business knows
 (tools.documents.validation, with a context the caller builds from its books); ask the LLM only when
 one is configured and the offline reading is weak or failed validation, then validate the merged
 reading again. A model failure never loses the offline result: it becomes an Issue.
@@ -11,12 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from core.llm import ChatModel, LlmError
-from tools.documents.identify import Kind, identify
-from tools.documents.model import Extraction, Issue, SourceDocument
-from core.ocr import Ocr
-from tools.documents.pipeline import (
-    DocumentReading, MessageReading, ReadingOptions, read_document, read_message,
-)
+from tools.documents.model import Extraction, Issue
+from tools.documents.pipeline import DocumentReading, MessageReading
 from tools.documents.texts import LabelledText
 from tools.documents.validation import ValidationContext, ValidationResult, validate_invoice
 
@@ -76,18 +72,6 @@ class RawReading:
     message: MessageReading | None = None
 
 
-def read_invoice(data: bytes, *, name: str, ocr: Ocr | None, options: ReadingOptions = ReadingOptions(),
-                 limits: object | None = None) -> RawReading:
-    """Read one document or email offline. Raises DocumentUnreadable for a document no extractor can
-    read, NoInvoice for an email without an invoice, MessageRejected for an email over the limits."""
-    if identify(data) is Kind.EMAIL:
-        message = read_message(data, ocr=ocr, options=options, limits=limits)
-        if message.invoice is None:
-            raise NoInvoice(message.issues)
-        return RawReading(message.invoice, message)
-    return RawReading(read_document(SourceDocument(name=name, data=data), ocr=ocr, options=options))
-
-
 def check_invoice(raw: RawReading, *, context: ValidationContext,
                   model: ChatModel | None = None) -> InvoiceReading:
     """Validate a reading against the books; when a model is configured and the offline reading is
@@ -105,12 +89,3 @@ def check_invoice(raw: RawReading, *, context: ValidationContext,
     if model is not None and should_use_llm(reading.extraction, ex.issues):
         ex, result, llm_error = _with_llm(reading, ex, context, texts, extra, model)
     return InvoiceReading(ex, result, reading, message, llm_error)
-
-
-def extract_invoice(data: bytes, *, name: str, context: ValidationContext, ocr: Ocr | None,
-                    model: ChatModel | None = None, options: ReadingOptions = ReadingOptions(),
-                    limits: object | None = None) -> InvoiceReading:
-    """Read, validate and (when it helps and a model is configured) re-read one document or email.
-    Raises as `read_invoice`."""
-    raw = read_invoice(data, name=name, ocr=ocr, options=options, limits=limits)
-    return check_invoice(raw, context=context, model=model)

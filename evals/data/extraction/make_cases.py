@@ -176,7 +176,7 @@ def _i2d_line(raw: dict[str, Any]) -> dict[str, str] | None:
 
 
 def invoice2data_cases() -> list[dict[str, Any]]:
-    from tools.documents.facturx import embedded_invoice_xml
+    from adapters.facturx import embedded_invoice_xml
     from tools.documents.identify import Kind, identify
 
     out = []

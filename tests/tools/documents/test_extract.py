@@ -1,4 +1,4 @@
-"""The "extract document" capability (tools.documents.extract.extract_invoice): read, validate
+"""The "extract document" capability (services.extraction.extract_invoice): read, validate
 against what the business knows (supplier master, stored bills, the document's hash), screen every
 text for injected instructions, and ask the model only when the offline reading is weak, keeping
 the offline result when the model fails."""
@@ -17,7 +17,8 @@ import pytest
 from core.llm import LlmReply, LlmUnavailable
 from tests.tools.documents.test_pipeline import SUPPLIER, eml, make_invoice, pdf_of, text_pdf
 from tools.demo.documents import render_ubl_invoice
-from tools.documents.extract import InvoiceReading, NoInvoice, extract_invoice
+from services.extraction import extract_invoice
+from tools.documents.extract import InvoiceReading, NoInvoice
 from tools.documents.model import Method
 from tools.documents.validation import KnownSupplier, PriorInvoice, ValidationContext
 

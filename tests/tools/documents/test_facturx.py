@@ -16,7 +16,7 @@ import pytest
 from evals.benchmarks import einvoice_bench as bench
 from tools.documents.cii import read_cii
 from tools.documents.einvoice import read_einvoice
-from tools.documents.facturx import embedded_invoice_xml
+from adapters.facturx import embedded_invoice_xml
 from core.text_layer import PdfError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "einvoice" / "au-invoice.xml"

@@ -36,7 +36,8 @@ from tools.documents.identify import Kind
 from tools.documents.model import Method, SourceDocument
 from adapters.ocr import TesseractOcr
 from core.ocr import OcrText
-from tools.documents.pipeline import DocumentUnreadable, read_document, read_message
+from services.extraction import read_document, read_message
+from tools.documents.pipeline import DocumentUnreadable
 
 D = Decimal
 FX = "zugferd-xml-rechnung/FX/EN16931_Einfach.pdf"

@@ -11,11 +11,11 @@ from decimal import Decimal
 import pypdfium2 as pdfium
 
 from tests.tools.reports.books import BANK, RENT, Books
-from tools.reports.charts import cash_forecast_chart, nice_ticks, short_money, to_svg, trend_chart
+from adapters.reports.charts import cash_forecast_chart, nice_ticks, short_money, to_svg, trend_chart
 from tools.reports.periods import Month
-from tools.reports.render_html import render_html
-from tools.reports.render_json import report_contract
-from tools.reports.render_pdf import latin1, render_pdf
+from adapters.reports.render_html import render_html
+from adapters.reports.render_json import report_contract
+from adapters.reports.render_pdf import latin1, render_pdf
 from tools.reports.report import build_report
 
 MARCH = Month(2026, 3)

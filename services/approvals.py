@@ -1,8 +1,8 @@
 """Deciding an approval, for the API and the CLI alike: who may decide (role, limit, segregation of
-duties), the decision recorded once, then the paused run resumed.
+duties) and the decision recorded once, with the run marked resumable.
 
-The approver's decision is recorded first, in its own transaction, and the run is marked resumable;
-resuming it at once is a convenience (the worker would pick it up anyway), so a crash between the
+The approver's decision is recorded in its own transaction; resuming the paused run at once
+(agent.decisions) is a convenience (the worker would pick it up anyway), so a crash between the
 two loses nothing.
 """
 
@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import ValidationError
+from sqlalchemy.orm import Session, sessionmaker
 
-from agent.context import RunContext
-from agent.runner import RunResult
+from core.clock import Clock
+from core.settings import Settings
 from memory import ap_store, approvals_store
 from memory.ap_queries import bank_details_last_changed_by, chart_for_proposals
 from memory.apikeys_store import Principal
@@ -24,6 +25,7 @@ from memory.db import unit_of_work
 from tools.ap.edits import ProposalEdits
 from tools.ledger.problems import Problem
 from tools.policies.approval_rules import can_approve, with_article
+from tools.policies.decide import PolicyConfig
 
 Verdict = Literal["approve", "reject", "edit"]
 DECIDING_ROLES = ("approver", "owner")
@@ -38,14 +40,25 @@ class ApprovalRefused(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+class DecisionContext(Protocol):
+    """What deciding needs (the invoice graph's RunContext has it)."""
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def sessions(self) -> sessionmaker[Session]: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def policy(self) -> PolicyConfig: ...
+
+
 @dataclass(frozen=True)
-class DecisionOutcome:
+class Decision:
     approval: ApprovalRecord
     replayed: bool
-    run: RunResult | None
 
 
-def _check_changes(approval: ApprovalRecord, changes: dict[str, Any] | None, ctx: RunContext,
+def _check_changes(approval: ApprovalRecord, changes: dict[str, Any] | None, ctx: DecisionContext,
                    session: Any) -> ProposalEdits:
     try:
         edits = ProposalEdits.model_validate(changes or {})
@@ -65,7 +78,7 @@ def _check_changes(approval: ApprovalRecord, changes: dict[str, Any] | None, ctx
     return edits
 
 
-def _authorise(principal: Principal, approval: ApprovalRecord, verdict: Verdict, ctx: RunContext,
+def _authorise(principal: Principal, approval: ApprovalRecord, verdict: Verdict, ctx: DecisionContext,
                session: Any) -> None:
     if principal.role not in DECIDING_ROLES:
         raise ApprovalRefused(403, "role_cannot_decide", f"{with_article(principal.role)} may not decide approvals.")
@@ -98,11 +111,11 @@ def _already_recorded(session: Any, approval: ApprovalRecord) -> int | None:
         Invoice.kind == "bill", Invoice.contact_id == supplier["contact_id"], Invoice.number == number))
 
 
-def decide(ctx: RunContext, principal: Principal, approval_id: int, *, verdict: Verdict,
+def decide(ctx: DecisionContext, principal: Principal, approval_id: int, *, verdict: Verdict,
            proposal_hash: str, key: str, changes: dict[str, Any] | None = None,
-           comment: str | None = None, resume: bool = True, graph: Any = None) -> DecisionOutcome:
-    """Decide and (with `resume`) advance the run at once, through `graph` (a compiled invoice
-    graph; default: one on the application database's checkpointer)."""
+           comment: str | None = None) -> Decision:
+    """Record the decision once (a replay with the same key returns the first) and mark the run
+    resumable; raises ApprovalRefused."""
     if not key or len(key) > 200:
         raise ApprovalRefused(422, "idempotency_key_required", "An Idempotency-Key (1-200 characters) is required.")
     with unit_of_work(ctx.sessions) as session:
@@ -122,25 +135,4 @@ def decide(ctx: RunContext, principal: Principal, approval_id: int, *, verdict: 
             raise ApprovalRefused(409, exc.code, exc.message) from None
         if not result.replayed:
             ap_store.mark_resuming(session, ctx.clock, approval.run_id)
-    run = resume_run(ctx, approval.run_id, graph) if resume and not result.replayed else None
-    return DecisionOutcome(result.approval, result.replayed, run)
-
-
-def resume_run(ctx: RunContext, run_id: int, graph: Any = None) -> RunResult | None:
-    """Advance one run now, if nobody else holds it (else the worker will)."""
-    from datetime import timedelta
-
-    from agent.checkpointer import open_checkpointer
-    from agent.graphs.invoice import build_invoice_graph
-    from agent.runner import process
-
-    with unit_of_work(ctx.sessions) as session:
-        run = ap_store.claim(session, ctx.clock, f"{ctx.actor}:resume", run_id=run_id,
-                             lease=timedelta(seconds=ctx.settings.worker_lease_seconds))
-    if run is None:
-        return None
-    if graph is not None:
-        return process(run, graph, ctx)
-    with open_checkpointer(ctx.settings.resolved_database_url,
-                           busy_timeout_ms=ctx.settings.sqlite_busy_timeout_ms) as saver:
-        return process(run, build_invoice_graph().compile(checkpointer=saver), ctx)
+    return Decision(result.approval, result.replayed)

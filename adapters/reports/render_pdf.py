@@ -12,7 +12,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from tools.reports.aged import BUCKET_LABELS, BUCKETS, AgedReport
-from tools.reports.charts import (
+from adapters.reports.charts import (
     Chart,
     Circle,
     Line,

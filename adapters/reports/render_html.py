@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from tools.reports.aged import BUCKET_LABELS, BUCKETS, AgedReport
-from tools.reports.charts import cash_forecast_chart, to_svg, trend_chart
+from adapters.reports.charts import cash_forecast_chart, to_svg, trend_chart
 from tools.reports.forecast import CATEGORIES
 from tools.reports.money import fmt_amount, fmt_percent
 from tools.reports.numbers import CheckResult
