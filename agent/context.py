@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -40,22 +39,15 @@ class RunContext:
                    model, policy_config_from(settings), match_tolerances_from(settings))
 
 
-@cache
-def _default_context() -> RunContext:
-    """For hosts that do not pass a context (LangGraph's own dev tooling via langgraph.json): one
-    built from the environment's settings, on the application database."""
-    from core.settings import load_settings
-    from memory.db import create_db_engine, session_factory
-    from memory.migrate import require_migrated
-    from adapters.clock import SystemClock
-
-    settings = load_settings()
-    engine = create_db_engine(settings.resolved_database_url,
-                              busy_timeout_ms=settings.sqlite_busy_timeout_ms)
-    require_migrated(engine)
-    return RunContext.build(settings, session_factory(engine), SystemClock())
+class MissingContext(RuntimeError):
+    """The invoice graph was run without its RunContext."""
 
 
 def context_of(runtime: Any) -> RunContext:
+    """The run's context, as its entry point (the worker, the API, the CLI, the demo, an eval)
+    built it. There is no fallback: a node never builds clients from the environment."""
     context = getattr(runtime, "context", None)
-    return context if isinstance(context, RunContext) else _default_context()
+    if not isinstance(context, RunContext):
+        raise MissingContext("The invoice graph runs with a RunContext: invoke it with "
+                             "context=RunContext.build(...) (agent.worker does).")
+    return context

@@ -36,7 +36,7 @@ from api.deps import (
     read_sessions,
     unavailable_response,
 )
-from api.runtime import Runtime
+from services.runtime import Runtime
 from memory.migrate import DatabaseNotMigrated
 from adapters.clock import SystemClock
 from core.clock import Clock

@@ -13,7 +13,7 @@ import click
 
 from core.settings import load_settings
 from api.cli_support import actor, fail, handles_errors
-from api.runtime import Runtime
+from services.runtime import Runtime
 from memory import audit
 from memory.contacts_store import ContactsStore
 from memory.db import unit_of_work
@@ -70,7 +70,7 @@ def db_upgrade(ctx: click.Context) -> None:
 @handles_errors
 def demo(ctx: click.Context, as_json: bool) -> None:
     """(Re)build the demo company in BACKOFFICE_HOME, offline and deterministically."""
-    from api.demo.build import build_demo
+    from demo.build import build_demo
 
     settings = ctx.obj.settings
     summary = build_demo(settings)

@@ -21,7 +21,7 @@ from typing import Any
 
 import click
 
-from api.runtime import Runtime
+from services.runtime import Runtime
 from api.views import (
     PERMISSIONS,
     apikey_view,

@@ -11,8 +11,8 @@ import click
 
 from agent.chat.service import ChatAnswer, ChatError
 from api.cli_support import actor, fail, handles_errors
-from api.runtime import Runtime
-from tools.assistant.contract import ROLES, Caller
+from services.runtime import Runtime
+from agent.chat.tools.contract import ROLES, Caller
 
 
 def render_answer(result: ChatAnswer) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from api.runtime import Runtime
+from services.runtime import Runtime
 from tools.documents.extract import InvoiceReading, NoInvoice
 from tools.documents.pipeline import DocumentUnreadable, ReadingOptions
 from tools.documents.validation import ValidationContext

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from api.cli_support import actor, handles_errors
-from api.runtime import Runtime
+from services.runtime import Runtime
 from memory.inbox_store import InboxRecord, InboxStore
 from services.intake import MessageIntake, RecordResult
 from memory.blobs import BlobStore

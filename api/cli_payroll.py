@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from api.cli_support import actor, handles_errors
-from api.runtime import Runtime
+from services.runtime import Runtime
 from memory.db import unit_of_work
 from services.payroll_check import check_payroll
 from tools.payroll.contract import calc_response, parse_request

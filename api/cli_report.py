@@ -5,14 +5,13 @@ Thin: parse, call services.reports.monthly_report, render with tools.reports.ren
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import click
 
+from adapters.files import write_atomically
 from api.cli_support import handles_errors
-from api.runtime import Runtime
+from services.runtime import Runtime
 from memory.db import unit_of_work
 from tools.reports.periods import Month
 
@@ -26,18 +25,6 @@ def _month(_ctx: click.Context, _param: click.Parameter, value: str | None) -> M
         return Month.parse(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @click.group("report")

@@ -29,7 +29,7 @@ follow every message. Deciding is then checked
 per approval by services.approvals: an approver's limit (bills above it need the owner), and
 segregation of duties (whoever last changed a supplier's bank details may not approve that
 supplier's bills); those refusals are 403s with their own codes. The assistant's tools check the
-caller's role again inside each tool (tools.assistant), and a thread is read only by its owner,
+caller's role again inside each tool (agent.chat.tools), and a thread is read only by its owner,
 an auditor or an admin (agent.chat.service).
 
 Reads: `read_sessions` gives GET routes and authentication sessions that on SQLite open plain
@@ -63,7 +63,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.runtime import Runtime
+from services.runtime import Runtime
 from api.views import PERMISSIONS
 from memory import apikeys_store
 from memory.apikeys_store import Principal

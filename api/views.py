@@ -38,7 +38,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reports.read": frozenset({"owner", "auditor", "admin"}),
     "payroll.check": frozenset({"owner", "auditor", "admin"}),
     "apikeys.manage": frozenset({"admin"}),
-    # Everyone may ask; each assistant tool checks the caller's role again (tools.assistant).
+    # Everyone may ask; each assistant tool checks the caller's role again (agent.chat.tools).
     "chat.ask": ALL_ROLES,
 }
 

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from agent.chat.citations import citation
-from tools.assistant.contract import Caller
+from agent.chat.tools.contract import Caller
 
 SUPPORTED = ("figures from the books (profit and loss, cash, GST, account balances) for a month",
              "what we owe suppliers and when it is due",

@@ -12,7 +12,7 @@ from typing import Any
 from langgraph.config import get_stream_writer
 
 from agent.chat.llm_tools import ToolCallingModel
-from tools.assistant.contract import AssistantDeps, AssistantTool, Caller
+from agent.chat.tools.contract import AssistantDeps, AssistantTool, Caller
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from agent.chat.context import ChatContext, Prices
 from agent.chat.llm_tools import ToolCallingModel
 from agent.checkpointer import open_checkpointer
 from agent.graphs.chat import build_chat_graph
-from tools.assistant.contract import AssistantDeps, AssistantTool, Caller
+from agent.chat.tools.contract import AssistantDeps, AssistantTool, Caller
 
 log = logging.getLogger(__name__)
 

@@ -46,5 +46,6 @@ def build_invoice_graph() -> StateGraph:
 
 def make_graph():  # type: ignore[no-untyped-def]
     """For LangGraph's own tooling (langgraph.json): the graph compiled without a checkpointer
-    (the platform supplies persistence)."""
+    (the platform supplies persistence). A run needs its RunContext passed as `context`, as every
+    entry point of ours does; nothing is built from the environment inside the graph."""
     return build_invoice_graph().compile()

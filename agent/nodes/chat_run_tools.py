@@ -15,7 +15,7 @@ from agent.chat import conversation
 from agent.chat.context import ChatContext
 from agent.chat.llm_tools import parse_arguments
 from agent.chat.state import ChatState
-from tools.assistant.contract import ToolRefused
+from agent.chat.tools.contract import ToolRefused
 
 log = logging.getLogger(__name__)
 

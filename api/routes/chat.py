@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from agent.chat.service import MAX_QUESTION_CHARS, ChatAnswer, ChatError, ChatService, ChatThread
 from api.deps import RuntimeDep, allow, error_response
 from memory.apikeys_store import Principal
-from tools.assistant.contract import Caller
+from agent.chat.tools.contract import Caller
 
 router = APIRouter(prefix="/chat", tags=["assistant"])
 

@@ -23,7 +23,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from api.deps import ReadsDep, RuntimeDep, allow
-from api.runtime import Runtime
+from services.runtime import Runtime
 from api.schemas import ErrorBody, MessageAccepted, MessageOut
 from api.views import message_view
 from memory.apikeys_store import Principal

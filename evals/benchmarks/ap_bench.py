@@ -30,9 +30,9 @@ from sqlalchemy import select
 
 
 def _emails(n: int, seed: int) -> list[bytes]:
-    from api.demo.mailbox import AEST, _document
-    from tools.demo.company import ORGANISATION, SUPPLIERS
-    from tools.demo.documents import build_invoice_email, render_invoice_pdf, render_ubl_invoice
+    from demo.mailbox import AEST, _document
+    from demo.company import ORGANISATION, SUPPLIERS
+    from demo.documents import build_invoice_email, render_invoice_pdf, render_ubl_invoice
     from tools.ledger.postings import DocumentLine
 
     rng = random.Random(seed)
@@ -91,7 +91,7 @@ def _drain(home: str, index: int) -> tuple[list[str], list[float], float, float]
 def run(n: int, workdir: Path, seed: int = 7, processes: int = 2) -> dict[str, object]:
     from agent.context import RunContext
     from core.settings import load_settings
-    from api.demo.build import build_demo
+    from demo.build import build_demo
     from memory.db import create_db_engine, session_factory, unit_of_work
     from memory.inbox_schema import InboxMessage
     from memory.inbox_store import InboxStore

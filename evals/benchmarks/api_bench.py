@@ -43,8 +43,8 @@ def _prepare(home: Path) -> str:
     from agent.graphs.invoice import build_invoice_graph
     from core.settings import load_settings
     from agent.worker import Worker
-    from api.demo.build import build_demo
-    from api.runtime import Runtime
+    from demo.build import build_demo
+    from services.runtime import Runtime
     from memory import apikeys_store
     from memory.db import unit_of_work
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from time import perf_counter
 
 from core.settings import load_settings
-from api.demo.build import build_demo
+from demo.build import build_demo
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 Run: python -m evals.benchmarks.retrieval_bench [--repeats R]
 
 Reports, as JSON:
-* ingest_cold_seconds: the demo step (api.demo.knowledge_step) into an empty home in a fresh
+* ingest_cold_seconds: the demo step (demo.knowledge_step) into an empty home in a fresh
   process: loading unstructured, spaCy and MiniLM, parsing, chunking, embedding, writing chromadb;
 * ingest_warm_seconds: the same into another empty home with everything loaded;
 * reopen_seconds: opening the built store again (chromadb + the BM25 rebuild);
@@ -33,7 +33,7 @@ def _percentile(values: list[float], pct: float) -> float:
 
 def run(repeats: int) -> dict[str, Any]:
     from core.settings import Settings
-    from api.demo.knowledge_step import build_knowledge_base
+    from demo.knowledge_step import build_knowledge_base
     from evals.suites.retrieval import load_questions
     from memory.knowledge.kb import KnowledgeBase
 

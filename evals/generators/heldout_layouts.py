@@ -6,7 +6,7 @@ extractor. Their structure and wordings differ from every dev style on purpose:
 * ``docket`` - supplier block top right, 'Sold To', dotted 'Label ..... value' meta, Qty-first
   table with a GST column of 'Yes'/'No', 'Net Total / GST @ 10% / Gross Total'.
 
-Built on tools.demo.pdf_layouts' page-flow machinery (imported, not copied).
+Built on demo.pdf_layouts' page-flow machinery (imported, not copied).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from tools.demo import pdf_layouts as pl
-from tools.demo.documents import DocInvoice
+from demo import pdf_layouts as pl
+from demo.documents import DocInvoice
 
 HELDOUT_STYLES = ("ledger", "docket")
 _MON = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -176,7 +176,7 @@ class _Docket(pl._Layout):
 
 
 def render(inv: DocInvoice, style: str, variant: int) -> bytes:
-    from tools.demo.documents import _check_invoice
+    from demo.documents import _check_invoice
 
     _check_invoice(inv)
     cls = {"ledger": _Ledger, "docket": _Docket}[style]

@@ -4,7 +4,7 @@
 it was drawn in, and the PDF bytes. Everything is seeded and deterministic.
 
 Two splits, never mixed:
-* ``dev`` - the five demo house styles (tools.demo.pdf_layouts) with varied wordings, money
+* ``dev`` - the five demo house styles (demo.pdf_layouts) with varied wordings, money
   formats and fonts (evals.generators.styles) plus a configurable layout.
 * ``heldout`` - layouts that exist only for evaluation (evals.generators.heldout_layouts). The
   extractor must not be tuned on them; the benchmark reports them separately.
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from tools.demo.documents import DocInvoice, DocLine, DocParty, DocPayment, _check_invoice
+from demo.documents import DocInvoice, DocLine, DocParty, DocPayment, _check_invoice
 from tools.ledger.abn import complete_abn
 
 CENT = Decimal("0.01")

@@ -1,7 +1,7 @@
 """Development layouts: the demo house styles with varied wordings, money formats and fonts, plus
 one configurable layout ("flex") that moves the blocks around and varies date formats.
 
-Built on tools.demo.pdf_layouts (imported, not copied): each variant subclasses a house style and
+Built on demo.pdf_layouts (imported, not copied): each variant subclasses a house style and
 rewrites its labels, column headers and money strings. `variant` (an int) picks the options, so a
 seeded generator gives the same PDF every time.
 """
@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable
 from datetime import date
 
-from tools.demo import pdf_layouts as pl
-from tools.demo.documents import DocInvoice
+from demo import pdf_layouts as pl
+from demo.documents import DocInvoice
 
 DEV_STYLES = ("classic", "modern", "compact", "trade", "letterhead", "flex")
 
@@ -215,7 +215,7 @@ _BASES: dict[str, type[pl._Layout]] = {c.name: c for c in pl._LAYOUT_CLASSES.val
 
 def render(inv: DocInvoice, style: str, variant: int) -> bytes:
     """PDF of `inv` in a dev style; variant 0 of a house style is the demo's own look."""
-    from tools.demo.documents import _check_invoice
+    from demo.documents import _check_invoice
 
     _check_invoice(inv)
     if style == "flex":

@@ -4,7 +4,7 @@ right.
 
 System under test: the whole invoice graph (agent/graphs/invoice.py: admit → extract → validate →
 match → propose → decide → post | request_approval), driven by the real worker
-(`agent.worker.Worker.tick`) over the demo company's books. The demo (api/demo/build.py, 15 suppliers
+(`agent.worker.Worker.tick`) over the demo company's books. The demo (demo/build.py, 15 suppliers
 with ABNs, bank details, default accounts, terms and a year of bills) is built once per run into the
 suite's workdir, without running the AP agent; its own 15 mailbox messages are quarantined there
 ("not part of this case") so only the case's message is processed (their extractions, read on 30
@@ -21,7 +21,7 @@ Cases (evals/data/ap_decisions/cases.jsonl, written by make_cases.py, typed by `
   order where the supplier uses them). Expected: auto_post, and the bill exact - supplier contact,
   number, issue date, due date (the invoice's, else issue date + the supplier's terms), subtotal,
   GST, total, PO, and each line's quantity, unit price, amount, tax code and account. The expected
-  accounts are derived in make_cases.py from the demo's own data (tools/demo/company.py: every
+  accounts are derived in make_cases.py from the demo's own data (demo/company.py: every
   history bill line of a supplier goes to its default account), the PO lines set up by the case, and
   lines the case's setup re-posted to another account - never from the product's proposal code.
 * risky: needs_approval (or hold) with the reason codes that must be among the run's reasons, hard
@@ -74,7 +74,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from api.demo.homes import copy_home
+from demo.homes import copy_home
 from evals.harness.model import DATA, Case, CaseResult, Judgement, Metric, RunConfig
 from evals.harness.standalone import run_alone
 from evals.harness.workdir import built_once, workdir_of
@@ -119,7 +119,7 @@ class Tampered(Strict):
 
 
 class InvoiceSpec(Strict):
-    supplier_key: str | None           # a demo supplier (tools.demo.company), or a case's new one
+    supplier_key: str | None           # a demo supplier (demo.company), or a case's new one
     supplier: PartySpec                # as printed on the invoice
     number: str
     issue_date: date
@@ -331,7 +331,7 @@ def template(workdir: Path) -> Path:
 def _build_template(home: Path) -> None:
     from sqlalchemy import update
 
-    from api.demo.build import build_demo
+    from demo.build import build_demo
     from memory.db import create_db_engine
     from memory.inbox_schema import InboxMessage
 
@@ -357,20 +357,20 @@ def copy_books(source: Path, target: Path) -> Path:
 # -- documents ------------------------------------------------------------------------------------
 
 def _party(p: PartySpec) -> Any:
-    from tools.demo.documents import DocParty
+    from demo.documents import DocParty
 
     return DocParty(p.name, p.abn, p.email, p.address, p.phone)
 
 
 def customer() -> PartySpec:
-    from tools.demo.company import ORGANISATION
+    from demo.company import ORGANISATION
 
     return PartySpec(name=str(ORGANISATION["name"]), abn=str(ORGANISATION["abn"]),
                      email=str(ORGANISATION["email"]), address=tuple(ORGANISATION["address"]))
 
 
 def doc_of(inv: InvoiceSpec) -> Any:
-    from tools.demo.documents import DocInvoice, DocLine, DocPayment
+    from demo.documents import DocInvoice, DocLine, DocPayment
 
     pay = inv.payment
     return DocInvoice(
@@ -385,7 +385,7 @@ def doc_of(inv: InvoiceSpec) -> Any:
 
 def _white_text_pdf(doc: Any, layout: str, text: str) -> bytes:
     """The house style with a white paragraph under the notes (invisible, still in the text)."""
-    from tools.demo import pdf_layouts
+    from demo import pdf_layouts
 
     base = pdf_layouts._LAYOUT_CLASSES[layout]  # the eval draws on the demo layouts
 
@@ -404,8 +404,8 @@ def _white_text_pdf(doc: Any, layout: str, text: str) -> bytes:
 
 def render_document(inv: InvoiceSpec) -> tuple[bytes, str, str]:
     """(bytes, file name, content type) of the invoice, the same bytes every time."""
-    from tools.demo import pdf_layouts
-    from tools.demo.documents import render_invoice_pdf, render_ubl_invoice
+    from demo import pdf_layouts
+    from demo.documents import render_invoice_pdf, render_ubl_invoice
 
     doc = doc_of(inv)
     if inv.format == "ubl":
@@ -425,7 +425,7 @@ def render_email(case: ApCase) -> bytes:
     import hashlib
     import html
 
-    from tools.demo.documents import build_invoice_email
+    from demo.documents import build_invoice_email
 
     inv, em = case.invoice, case.email
     data, filename, content_type = render_document(inv)
@@ -478,7 +478,7 @@ def _apply_setup(session: Any, clock: Any, steps: Sequence[Any]) -> None:
 
     from memory.schema import Contact
     from memory.trading_store import TradingStore
-    from tools.demo.company import SUPPLIERS
+    from demo.company import SUPPLIERS
     from tools.ledger.contacts import BankDetails
     from tools.ledger.postings import DocumentLine
 

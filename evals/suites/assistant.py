@@ -37,7 +37,7 @@ citation_rate.split.heldout, numbers_traceable_rate.split.heldout,
 refusals_correct_rate.split.heldout and books_unchanged_rate.split.heldout; the second held-out
 set likewise, as the same metrics with .split.heldout2, and the third with .split.heldout3.
 
-The demo is built once per workdir (api.demo.build plus the knowledge base, about 15 s); the
+The demo is built once per workdir (demo.build plus the knowledge base, about 15 s); the
 assistant's "today" is 2026-07-01 09:00 AEST.
 
 Run alone: python -m evals.suites.assistant [--only SUBSTRING] [--workdir DIR]
@@ -163,7 +163,7 @@ def demo_home(workdir: Path) -> Path:
 def _build(home: Path) -> None:
     import shutil
 
-    from api.demo.build import build_demo
+    from demo.build import build_demo
 
     shutil.rmtree(home, ignore_errors=True)
     build_demo(home_settings(home))   # the books, the knowledge base, the three demo questions
@@ -208,7 +208,7 @@ class Asked:
 def ask(home: Home, question: str, role: str, employee_id: str | None, model: Any = None
         ) -> Asked:
     from agent.chat.build import build_chat_service
-    from tools.assistant.contract import Caller
+    from agent.chat.tools.contract import Caller
     from adapters.clock import SteppingClock
 
     service = build_chat_service(home.settings, home.sessions, SteppingClock(NOW), model=model,
@@ -370,7 +370,7 @@ def run_question(q: Question, config: RunConfig) -> CaseResult:
 
 def known_tools(role: str | None = None) -> list[str]:
     """The assistant's tools (those `role` may use, when given): what the model is offered."""
-    from tools.assistant.registry import assistant_tools
+    from agent.chat.tools.registry import assistant_tools
 
     return sorted(n for n, t in assistant_tools().items() if role is None or role in t.roles)
 

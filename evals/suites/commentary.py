@@ -8,7 +8,7 @@ through the endpoint in the run's settings.
 
 Cases:
 * evals/data/commentary/demo_months.jsonl: the 12 months of the demo company's books, built once
-  per run into the run's workdir (api.demo.build, about 5 s). Each month's report is computed and
+  per run into the run's workdir (demo.build, about 5 s). Each month's report is computed and
   its commentary drafted; then, independently of the report kernel, through the ledger store:
   net profit for the month = the movement of the income and expense accounts between the trial
   balances at the month's ends; total assets and total liabilities = the trial balance's; assets =
@@ -112,7 +112,7 @@ _DEMO_HOMES: dict[Path, Any] = {}
 def demo_settings(config: RunConfig) -> Any:
     """The demo company's settings, built once per workdir (the build takes about 5 s)."""
     from core.settings import load_settings
-    from api.demo.build import build_demo
+    from demo.build import build_demo
 
     base = config.workdir or Path(tempfile.gettempdir()) / "backoffice-commentary-eval"
     home = (base / "demo").resolve()

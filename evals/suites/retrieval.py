@@ -2,7 +2,7 @@
 a question?
 
 System under test: memory.knowledge (chunking by clause, MiniLM embeddings, BM25, fusion) over the
-demo company's knowledge base (tools/demo/knowledge: its policies and the award summaries), built
+demo company's knowledge base (demo/knowledge: its policies and the award summaries), built
 once per run in the workdir (or a temporary folder) with the real, local all-MiniLM-L6-v2.
 
 Cases: evals/data/retrieval/questions.jsonl, questions as staff and the owner would ask them
@@ -65,7 +65,7 @@ def knowledge_base(workdir: Path) -> Any:
     """The demo knowledge base, built once per process (per workdir) with the real embedder."""
     key = str(workdir)
     if key not in _built:
-        from api.demo.knowledge_step import KNOWLEDGE_DIR
+        from demo.knowledge_step import KNOWLEDGE_DIR
         from memory.knowledge.kb import KnowledgeBase
 
         kb = KnowledgeBase(Path(workdir) / "retrieval-knowledge")
@@ -96,10 +96,10 @@ class RetrievalSuite:
     parallel = False
 
     def cases(self, config: RunConfig) -> Sequence[Case]:
-        tuned = [Case(id=q.id, provenance="hand-written for this suite from tools/demo/knowledge",
+        tuned = [Case(id=q.id, provenance="hand-written for this suite from demo/knowledge",
                       payload=q, split=q.phrasing, tags=(f"phrasing:{q.phrasing}",))
                  for q in load_questions()]
-        return tuned + [Case(id=q.id, provenance="written blind from tools/demo/knowledge (held out)",
+        return tuned + [Case(id=q.id, provenance="written blind from demo/knowledge (held out)",
                              payload=q, split=HELDOUT, tags=(f"phrasing:{q.phrasing}", HELDOUT))
                         for q in load_heldout()]
 

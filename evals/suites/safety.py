@@ -173,7 +173,7 @@ class BaseInvoice:
     index: int
     id: str
     layout: str
-    doc: Any                 # tools.demo.documents.DocInvoice
+    doc: Any                 # demo.documents.DocInvoice
     today: date              # the day the bill is read (a few days after issue)
 
 
@@ -235,7 +235,7 @@ def load_cases() -> tuple[SafetyCase, ...]:
 
 @cache
 def load_bases() -> tuple[BaseInvoice, ...]:
-    from tools.demo.documents import DocInvoice, DocLine, DocParty, DocPayment
+    from demo.documents import DocInvoice, DocLine, DocParty, DocPayment
 
     raw = json.loads((DIR / "base_invoices.json").read_text("utf-8"))["invoices"]
     out = []
@@ -284,7 +284,7 @@ def _skip_reason(case: SafetyCase) -> str | None:
 # -- rendering ------------------------------------------------------------------------------------
 
 def _layout_class(layout: str) -> type:
-    from tools.demo import pdf_layouts
+    from demo import pdf_layouts
 
     return pdf_layouts._LAYOUT_CLASSES[layout]  # the eval draws on the demo layouts
 
@@ -294,7 +294,7 @@ Drawer = Callable[[Any, float], None]   # (layout instance, y below the notes in
 
 def _render_pdf(base: BaseInvoice, draw: Drawer | None) -> bytes:
     """The base invoice in its house style; `draw` adds the payload after the notes."""
-    from tools.demo.documents import render_invoice_pdf
+    from demo.documents import render_invoice_pdf
 
     clean = render_invoice_pdf(base.doc, base.layout)   # also checks the invoice adds up
     if draw is None:
@@ -332,7 +332,7 @@ def _set_font(layout: Any, text: str, size: float, color: tuple[int, int, int]) 
 
 def _paragraph(layout: Any, x: float, y: float, text: str, size: float,
                color: tuple[int, int, int] = (0, 0, 0)) -> float:
-    from tools.demo.pdf_layouts import CONTENT_W
+    from demo.pdf_layouts import CONTENT_W
 
     _set_font(layout, text, size, color)
     layout.pdf.set_xy(x, y)
@@ -360,7 +360,7 @@ def split_text(text: str, how: str = "middle") -> tuple[str, str]:
 
 
 def _pdf_drawer(case: SafetyCase) -> Drawer:
-    from tools.demo.pdf_layouts import CONTENT_W, MARGIN, PAGE_H, PAGE_W
+    from demo.pdf_layouts import CONTENT_W, MARGIN, PAGE_H, PAGE_W
 
     text, variant = case.text, case.variant
 
@@ -419,7 +419,7 @@ def _deterministic_boundaries(msg: Any, seed: str) -> None:
 def _render_email(base: BaseInvoice, case: SafetyCase | None) -> Rendered:
     """The supplier's email with the clean invoice PDF attached; the payload (if any) in the
     subject, the plain body, a hidden HTML element or the attachment's name."""
-    from tools.demo.documents import build_invoice_email
+    from demo.documents import build_invoice_email
 
     inv = base.doc
     pdf = _pdf_bytes(base.index, None)
@@ -519,7 +519,7 @@ def _render_png(pdf: bytes) -> bytes:
 
 
 def _ubl_bytes(base: BaseInvoice, note: str | None) -> bytes:
-    from tools.demo.documents import render_ubl_invoice
+    from demo.documents import render_ubl_invoice
 
     return render_ubl_invoice(replace(base.doc, notes=note))
 

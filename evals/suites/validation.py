@@ -8,9 +8,9 @@ evals.generators.invoices.random_invoice) without the defect, in the same contex
 lives in the context (duplicates, bank details, supplier master) the twin's context is the clean one.
 
 Documents are rendered at run time, deterministically, from the invoice data in the case:
-* PDF: a demo house style (tools.demo.documents.LAYOUTS). A twin goes through render_invoice_pdf,
+* PDF: a demo house style (demo.documents.LAYOUTS). A twin goes through render_invoice_pdf,
   which refuses an invoice that does not add up (so a twin is provably clean); a defect variant goes
-  through the same layouts' unchecked renderer (tools.demo.pdf_layouts.render): its figures are
+  through the same layouts' unchecked renderer (demo.pdf_layouts.render): its figures are
   wrong on purpose, as a supplier's would be.
 * UBL: PEPPOL A-NZ via render_ubl_invoice. A defect variant is the twin's rendering with the
   variant's values written into it (dates, ABN, tax, totals, lines), as a buggy supplier system
@@ -103,8 +103,8 @@ class InvoiceSpec(Strict):
     notes: str | None = None
 
     def doc(self) -> Any:
-        """The tools.demo.documents.DocInvoice to render."""
-        from tools.demo.documents import DocInvoice, DocLine, DocParty, DocPayment
+        """The demo.documents.DocInvoice to render."""
+        from demo.documents import DocInvoice, DocLine, DocParty, DocPayment
 
         return DocInvoice(
             supplier=DocParty(**self.supplier.model_dump()),
@@ -212,7 +212,7 @@ def _ubl_altered(base: InvoiceSpec, inv: InvoiceSpec) -> bytes:
     """The twin's UBL with the variant's dates, supplier ABN, tax, totals and lines written in."""
     import xml.etree.ElementTree as ET
 
-    from tools.demo.documents import render_ubl_invoice
+    from demo.documents import render_ubl_invoice
 
     xml = render_ubl_invoice(base.doc())
     ET.register_namespace("", "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2")
@@ -261,8 +261,8 @@ def _ubl_altered(base: InvoiceSpec, inv: InvoiceSpec) -> bytes:
 
 def render(case: ValidationCase) -> bytes:
     """The document of the case, the same bytes every time."""
-    from tools.demo import pdf_layouts
-    from tools.demo.documents import render_invoice_pdf, render_ubl_invoice
+    from demo import pdf_layouts
+    from demo.documents import render_invoice_pdf, render_ubl_invoice
 
     if case.format == "ubl":
         if case.role == "twin":

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from agent.context import RunContext
 from core.settings import Settings, load_settings
-from api.demo.homes import copy_home
+from demo.homes import copy_home
 from memory.db import create_db_engine, session_factory
 from tests.conftest import TickingClock
 
@@ -30,7 +30,7 @@ class Books:
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from api.demo.build import build_demo
+    from demo.build import build_demo
 
     home = tmp_path_factory.mktemp("ap-demo") / "home"
     build_demo(load_settings(home=home, database_url=None), run_ap_agent=False, with_assistant=False)

@@ -25,8 +25,8 @@ from memory.inbox_schema import InboxMessage
 from memory.inbox_store import InboxStore
 from services.intake import MessageIntake
 from tests.agent.conftest import Books
-from tools.demo.company import ORGANISATION, SUPPLIERS
-from tools.demo.documents import (
+from demo.company import ORGANISATION, SUPPLIERS
+from demo.documents import (
     DocInvoice,
     DocLine,
     DocParty,

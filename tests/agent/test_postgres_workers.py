@@ -32,7 +32,7 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 def pg_home(postgres_server_url: str, tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """The demo company (mailbox recorded, not yet processed) in a schema of its own."""
-    from api.demo.build import build_demo
+    from demo.build import build_demo
 
     schema = f"ap_{uuid.uuid4().hex[:10]}"
     base = make_url(postgres_server_url)

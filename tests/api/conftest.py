@@ -19,10 +19,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from agent.context import RunContext
-from api.demo.homes import copy_home
+from demo.homes import copy_home
 from core.settings import Settings, load_settings
 from api.app import create_app
-from api.runtime import Runtime
+from services.runtime import Runtime
 from memory import apikeys_store
 from memory.ap_schema import Approval
 from memory.db import create_db_engine, session_factory, unit_of_work
@@ -44,7 +44,7 @@ def api_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
     from agent.checkpointer import open_checkpointer
     from agent.graphs.invoice import build_invoice_graph
     from agent.worker import Worker
-    from api.demo.build import build_demo
+    from demo.build import build_demo
 
     home = tmp_path_factory.mktemp("api-demo") / "home"
     settings = load_settings(home=home, database_url=None)

@@ -25,7 +25,7 @@ from PIL import Image
 
 from api.cli import cli
 from tests.tools.documents.test_pipeline import SUPPLIER, eml, make_invoice, odd_page_pdf, pdf_of
-from tools.demo.documents import DocParty, render_ubl_invoice
+from demo.documents import DocParty, render_ubl_invoice
 
 INBOX_FIXTURES = Path(__file__).parents[1] / "tools" / "inbox" / "fixtures"
 CONTRACT_KEYS = {"document_type", "supplier", "invoice_number", "issue_date", "due_date",

@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from core.settings import load_settings
 from api.cli import cli
 from api.cli_inbox import inbox
-from api.runtime import Runtime
+from services.runtime import Runtime
 from adapters.inbox.maildir import deliver
 
 FIXTURES = Path(__file__).parents[1] / "tools" / "inbox" / "fixtures"

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from api.cli import cli
-from api.demo.payroll_step import SEEDED
+from demo.payroll_step import SEEDED
 from memory.db import create_db_engine, session_factory, unit_of_work
 from tests.conftest import TickingClock
 from tests.memory.test_payroll_store import build_small_ledger
@@ -179,7 +179,7 @@ def test_the_demo_finds_exactly_the_seeded_underpayments(demo_home: tuple[Path, 
 
 
 def test_the_demo_summary_line(demo_home: tuple[Path, dict], monkeypatch: pytest.MonkeyPatch) -> None:
-    from api.demo.payroll_step import PayrollSummary
+    from demo.payroll_step import PayrollSummary
 
     _, summary = demo_home
     p = summary["payroll"]

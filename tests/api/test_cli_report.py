@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from api.cli import cli
-from api.demo.homes import copy_home
-from api.demo.report_step import ReportSummary
+from demo.homes import copy_home
+from demo.report_step import ReportSummary
 from tests.agent.openai_http import BASE_URL, mock_llm
 
 ENV_CLEAR = ("BACKOFFICE_DATABASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "BACKOFFICE_LLM_MODEL")

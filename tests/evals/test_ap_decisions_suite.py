@@ -18,7 +18,7 @@ import pytest
 from evals.harness.model import CaseResult, RunConfig
 from evals.suites import ap_decisions, load_suite
 from evals.suites.ap_decisions import SUITE, ApCase, load_cases
-from tools.demo.company import SUPPLIERS
+from demo.company import SUPPLIERS
 
 CASES = load_cases()
 BY_ID = {c.id: c for c in CASES}
@@ -87,7 +87,7 @@ def test_the_account_derivation_by_hand_on_two_cases() -> None:
     assert telco.default_account == "6120" and telco.terms_days == 14
     # A telco bill whose "Hardware repayment" line the case's setup re-posted to 1500 on a recent
     # bill: that line goes to 1500, the plan lines to the telco's default account 6120 (every
-    # history line of theirs went there: api/demo/history.py).
+    # history line of theirs went there: demo/history.py).
     case = BY_ID["clean-telco-2"]
     setup = [s for s in case.setup if s.kind == "prior_bill"]
     assert [(ln.description, ln.account) for s in setup for ln in s.lines] == [

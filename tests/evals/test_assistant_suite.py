@@ -120,9 +120,9 @@ def test_a_wrong_fact_fails_with_a_readable_diff(config: RunConfig) -> None:
 
 def test_a_money_tool_offered_to_the_model_fails(config: RunConfig,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from tools.assistant import registry
-    from tools.assistant.contract import ROLES, AssistantTool
-    from tools.assistant.read_inbox import ReadInboxRequest, ReadInboxResponse
+    from agent.chat.tools import registry
+    from agent.chat.tools.contract import ROLES, AssistantTool
+    from agent.chat.tools.read_inbox import ReadInboxRequest, ReadInboxResponse
 
     original = registry.assistant_tools
 

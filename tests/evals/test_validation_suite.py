@@ -75,7 +75,7 @@ def test_ubl_alteration_writes_only_the_variants_values(
         cases: dict[str, val.ValidationCase]) -> None:
     import xml.etree.ElementTree as ET
 
-    from tools.demo.documents import render_ubl_invoice
+    from demo.documents import render_ubl_invoice
 
     for c in cases.values():
         if c.format == "ubl" and c.role == "twin":  # altering nothing gives the twin's document

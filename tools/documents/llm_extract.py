@@ -25,15 +25,16 @@ from core.llm import ChatModel, LlmError
 from prompts.loader import Prompt, load_prompt
 from tools.documents.layout_values import find_dates
 from tools.documents.model import DocumentType, Extraction, Issue, Line, Method, Payment, Supplier
-from tools.documents.llm_schema import SCHEMA, SCHEMA_NAME, LlmInvoice, ReplyUnusable, parse_reply
+from tools.documents.llm_merge import merge_extractions
+from tools.documents.llm_schema import (
+    BAD, GOOD, HIGH, SCHEMA, SCHEMA_NAME, WEAK, LlmInvoice, ReplyUnusable, overall_confidence, parse_reply,
+)
 from tools.documents.redact import redact
 from tools.ledger.abn import abn_is_valid
 
 __all__ = ["SCHEMA", "LlmBadOutput", "LlmInvoice", "ReplyUnusable", "llm_extract", "parse_reply"]
 
 MAX_CHARS = 40_000           # document text sent; beyond it the tail is cut with an Issue
-KEY_FIELDS = ("invoice_number", "issue_date", "total", "supplier.name")
-HIGH, GOOD, WEAK, BAD = 0.9, 0.75, 0.5, 0.3
 
 
 class LlmBadOutput(LlmError):
@@ -129,12 +130,6 @@ def _to_extraction(inv: LlmInvoice, text: str) -> Extraction:
         confidence=conf, issues=tuple(issues), method=Method.LLM)
 
 
-def overall_confidence(conf: dict[str, float]) -> float:
-    """Same rule as the layout extractor: the weakest key field counts half."""
-    key = [conf.get(k, 0.0) for k in KEY_FIELDS]
-    return round(min(key) * 0.5 + sum(key) / len(key) * 0.5, 3)
-
-
 # ----------------------------------------------------------------------------- the call
 def _boundary(text: str) -> str:
     while True:
@@ -182,6 +177,5 @@ def llm_extract(text: str, *, model: ChatModel, prompt: Prompt | None = None,
 
 
 def _merged(offline: Extraction | None, result: Extraction) -> Extraction:
-    from tools.documents.llm_merge import merge_extractions  # merge builds on this module
 
     return merge_extractions(offline, result) if offline is not None else result

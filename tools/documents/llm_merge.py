@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from tools.documents.llm_extract import HIGH, overall_confidence
+from tools.documents.llm_schema import HIGH, overall_confidence
 from tools.documents.model import DocumentType, Extraction, Issue, Method, Supplier
 
 _UNITS: dict[str, tuple[str, ...]] = {

@@ -18,6 +18,17 @@ from tools.documents.redact import restore
 
 SCHEMA_NAME = "invoice_extraction"
 
+# How sure a field is, as the cross-checks against the document grade it.
+HIGH, GOOD, WEAK, BAD = 0.9, 0.75, 0.5, 0.3
+KEY_FIELDS = ("invoice_number", "issue_date", "total", "supplier.name")
+
+
+def overall_confidence(conf: dict[str, float]) -> float:
+    """Same rule as the layout extractor: the weakest key field counts half."""
+    key = [conf.get(k, 0.0) for k in KEY_FIELDS]
+    return round(min(key) * 0.5 + sum(key) / len(key) * 0.5, 3)
+
+
 
 def _null(kind: str = "string", description: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"type": [kind, "null"]}

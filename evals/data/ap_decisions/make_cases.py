@@ -6,12 +6,12 @@ Run from the repository root:  .venv/bin/python -m evals.data.ap_decisions.make_
 Deterministic: every case draws from its own seeded stream ("ap-decisions-2026:<scenario>:<k>"), so
 adding cases never changes the existing ones. The documents are not stored: the suite renders them
 at run time from the invoice data written here (evals/suites/ap_decisions.py). The demo company is
-built once here (api/demo/build.py, seed 20260630, in a temporary directory) only to read the
+built once here (demo/build.py, seed 20260630, in a temporary directory) only to read the
 historical bills that the duplicate cases resend.
 
 Where the expected values come from - never from the product's proposal code:
-* Supplier, terms, default account, bank details, catalogue and house style: tools/demo/company.py.
-  The demo's history (api/demo/history.py `supplier_lines`) posts every catalogue line of a supplier
+* Supplier, terms, default account, bank details, catalogue and house style: demo/company.py.
+  The demo's history (demo/history.py `supplier_lines`) posts every catalogue line of a supplier
   to that supplier's default account, so a catalogue description has that account in the books.
 * A purchase order set up by the case: its lines' accounts (stock bought on a PO goes to Inventory
   1300 on some lines, Cost of Goods Sold 5000 on others), chosen here.
@@ -54,7 +54,7 @@ from evals.suites.ap_decisions import (
     Tampered,
     case_summary,
 )
-from tools.demo.company import SUPPLIERS, DemoSupplier
+from demo.company import SUPPLIERS, DemoSupplier
 from tools.ledger.abn import complete_abn
 
 HERE = Path(__file__).resolve().parent
@@ -89,7 +89,7 @@ RECLASSIFIED = {
 }
 NEW_BANK = [("033000", "99887766"), ("484799", "12345678"), ("062999", "40404040"),
             ("013444", "55512345"), ("732000", "88776655"), ("112233", "10203040")]
-SOURCE = ("the demo company's supplier master and catalogue (tools/demo/company.py, fictional "
+SOURCE = ("the demo company's supplier master and catalogue (demo/company.py, fictional "
           "businesses)")
 
 
@@ -203,7 +203,7 @@ def history_account(s: DemoSupplier, ln: LineSpec, reclassified: dict[str, str])
     if ln.description in dict(s.items):
         return s.default_account, (
             f"catalogue item of {s.name}: every earlier bill line for it went to the supplier's "
-            f"default account {s.default_account} (api/demo/history.py)")
+            f"default account {s.default_account} (demo/history.py)")
     return s.default_account, (f"never billed before: the supplier's default account "
                                f"{s.default_account}")
 
@@ -383,7 +383,7 @@ def history_bills() -> dict[str, list[dict[str, Any]]]:
     from sqlalchemy import select
 
     from core.settings import load_settings
-    from api.demo.build import build_demo
+    from demo.build import build_demo
     from memory.db import create_db_engine, session_factory, unit_of_work
     from memory.schema import Contact, Invoice
 
@@ -434,7 +434,7 @@ def risky_cases() -> list[ApCase]:
                                           "an earlier bill, so this is not the first"))))
 
     # a supplier not in the master
-    from api.demo.mailbox import SIGNAGE
+    from demo.mailbox import SIGNAGE
     for k in range(5):
         rng = rng_for("supplier_unknown", k)
         if k == 0:
@@ -485,7 +485,7 @@ def risky_cases() -> list[ApCase]:
                "inv": "resends, re-keyed as " + number + ","}[renumber]
         add(risky("duplicate_suspected", k, today, inv, [reason("duplicate_suspected")],
                   f"{how} bill {bill['number']} of {bill['issue_date']} from the demo's history "
-                  "(api/demo/history.py, seed 20260630)"))
+                  "(demo/history.py, seed 20260630)"))
     for k, key in enumerate(("marketing", "office"), start=6):
         s, rng = BY_KEY[key], rng_for("duplicate_suspected", k)
         today, inv = _plain_invoice(s, rng)

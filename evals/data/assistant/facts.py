@@ -191,7 +191,7 @@ def compute(session: Any, key: str, today: date) -> Fact:
         end = session.execute(text("SELECT max(period_end) FROM pay_runs")).scalar()
         return Fact(key, "text", long_date(date.fromisoformat(str(end)[:10])))
     if name == "underpaid_in_last_pay_run":
-        from api.demo.payroll_step import SEEDED
+        from demo.payroll_step import SEEDED
 
         return Fact(key, "count", len(SEEDED))
     if name == "employee_name":

@@ -45,7 +45,7 @@ def q(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-# -- helpers over tools.demo.documents.DocInvoice --------------------------------------------------
+# -- helpers over demo.documents.DocInvoice --------------------------------------------------
 
 def taxable(inv: Any) -> Decimal:
     return sum((ln.amount for ln in inv.lines if ln.tax_code == "GST"), Decimal(0))

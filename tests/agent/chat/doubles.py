@@ -13,7 +13,7 @@ from pydantic import Field
 from agent.chat.context import ChatContext, Prices
 from agent.chat.llm_tools import ToolCallingModel
 from core.settings import load_settings
-from tools.assistant.contract import (
+from agent.chat.tools.contract import (
     ROLES, AssistantDeps, AssistantTool, Caller, ToolModel,
 )
 

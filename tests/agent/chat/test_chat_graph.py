@@ -272,7 +272,7 @@ def test_streamed_tokens_arrive_as_events(tmp_path: Path) -> None:
 
 
 def test_the_assistant_has_no_tool_that_moves_money() -> None:
-    from tools.assistant.registry import assistant_tools
+    from agent.chat.tools.registry import assistant_tools
 
     names = set(assistant_tools())
     assert names == {"read_inbox", "extract_document", "query_ledger", "propose_posting",

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from agent.chat.router import month_in, plan, quarter_of
-from tools.assistant.contract import Caller
+from agent.chat.tools.contract import Caller
 
 TODAY = date(2026, 7, 1)
 OWNER = Caller("key:1:owner", "owner")

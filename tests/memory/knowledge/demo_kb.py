@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from core.settings import Settings
-from api.demo.knowledge_step import KnowledgeSummary, build_knowledge_base
+from demo.knowledge_step import KnowledgeSummary, build_knowledge_base
 
 
 @cache

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from api.demo.knowledge_step import KNOWLEDGE_DIR, build_knowledge_base
+from demo.knowledge_step import KNOWLEDGE_DIR, build_knowledge_base
 from adapters.knowledge.embedder import MiniLmEmbedder
 from adapters.knowledge.ingest import parse_front_matter
 from memory.knowledge.kb import KnowledgeBase

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from core.settings import load_settings
-from api.demo.build import build_demo
+from demo.build import build_demo
 from memory import ap_queries, documents_store
 from memory.db import create_db_engine, session_factory, unit_of_work
 from memory.documents_schema import ExtractedDocument

@@ -16,7 +16,7 @@ import pytest
 
 from core.llm import LlmReply, LlmUnavailable
 from tests.tools.documents.test_pipeline import SUPPLIER, eml, make_invoice, pdf_of, text_pdf
-from tools.demo.documents import render_ubl_invoice
+from demo.documents import render_ubl_invoice
 from services.extraction import extract_invoice
 from tools.documents.extract import InvoiceReading, NoInvoice
 from tools.documents.model import Method

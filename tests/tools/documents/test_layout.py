@@ -13,7 +13,7 @@ from fpdf import FPDF
 
 from evals.benchmarks.extraction_bench import FIELDS, facturx, score_invoice
 from evals.generators.invoices import generate
-from tools.demo.documents import DocInvoice, render_invoice_pdf
+from demo.documents import DocInvoice, render_invoice_pdf
 from tools.documents.layout import extract_fields
 from tools.documents.model import DocumentType, Method
 from adapters.pdf_text import read_pdf

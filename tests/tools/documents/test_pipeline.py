@@ -23,7 +23,7 @@ from fpdf import FPDF
 from PIL import Image
 
 from evals.benchmarks import einvoice_bench as bench
-from tools.demo.documents import (
+from demo.documents import (
     DocInvoice,
     DocLine,
     DocParty,
