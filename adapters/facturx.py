@@ -1,7 +1,7 @@
 """The invoice XML embedded in a PDF (Factur-X, ZUGFeRD 2.x, XRechnung, or any UBL/CII attachment).
 
 Why read it: a Factur-X PDF is two documents in one file, a rendering for people and the EN 16931
-XML for machines. The XML is exact, so it wins over reading the rendering (DESIGN.md §4.2).
+XML for machines. The XML is exact, so it wins over reading the rendering (ARCHITECTURE.md §4.2).
 
 Which attachment: first those under the standard names (factur-x.xml, zugferd-invoice.xml,
 ZUGFeRD-invoice.xml, xrechnung.xml), then any other XML-looking attachment; in both cases the

@@ -1,7 +1,7 @@
 """The real `core.llm.ChatModel` over any
 OpenAI-compatible endpoint (OpenAI, Azure, vLLM, Ollama, llama.cpp server, LM Studio).
 
-Why a seam: the product works offline by default (DESIGN.md §2 principle 2), so the model is an
+Why a seam: the product works offline by default (ARCHITECTURE.md §2 principle 2), so the model is an
 optional collaborator that callers receive, never a global. Tests mock HTTP, not this class.
 
 Reliability rules, all here so that every caller gets them:

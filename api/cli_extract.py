@@ -1,5 +1,5 @@
 """`backoffice extract PATH...`: one document (PDF, image, UBL/CII XML) or email (.eml) in, one
-extraction out, validated against the books when there are books (DESIGN.md §5 schema).
+extraction out, validated against the books when there are books (ARCHITECTURE.md §5 schema).
 
 With --json it prints one JSON object per input, one per line, in input order; a file that could
 not be read gets {"source", "error": {"code", "message"}} in its place and the exit code is 2.

@@ -1,6 +1,6 @@
 """`backoffice report monthly`: the month-end report as JSON (stdout), HTML or PDF (a file).
 
-Thin: parse, call services.reports.monthly_report, render with tools.reports.render_*, write."""
+Thin: parse, call services.reports.monthly_report, render with adapters.reports.render_*, write."""
 
 from __future__ import annotations
 

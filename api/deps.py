@@ -71,7 +71,7 @@ from memory.db import normalise_url, session_factory, unit_of_work
 
 log = logging.getLogger("backoffice.api")
 
-PUBLIC_PATHS = frozenset({"/healthz"})  # DESIGN §7: every route but health needs a key
+PUBLIC_PATHS = frozenset({"/healthz"})  # ARCHITECTURE.md §7: every route but health needs a key
 
 UNAUTHORIZED = {"code": "unauthorized", "message": "A valid API key is required."}
 FORBIDDEN = {"code": "forbidden", "message": "This API key's role may not do this."}

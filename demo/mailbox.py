@@ -158,7 +158,7 @@ def _resend_latest_bill(trading: TradingStore, s: DemoSupplier, contact_id: int 
 
 
 def _expected(doc: DocInvoice) -> dict[str, object]:
-    """The extraction contract's fields for this document (DESIGN.md §5)."""
+    """The extraction contract's fields for this document (ARCHITECTURE.md §5)."""
     return {
         "document_type": doc.document_type,
         "supplier": {"name": doc.supplier.name, "abn": doc.supplier.abn, "email": doc.supplier.email},

@@ -1,4 +1,4 @@
-"""What the assistant's tools (tools/assistant) read: inbox messages with their AP outcome, bills
+"""What the assistant's tools (agent/chat/tools) read: inbox messages with their AP outcome, bills
 with what is still owed on them, stored extractions, journal counts and employees.
 
 Every query is built from SQLAlchemy expressions with bound parameters: a tool passes typed values

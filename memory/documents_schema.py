@@ -34,5 +34,5 @@ class ExtractedDocument(Base):
     currency: Mapped[str | None] = mapped_column(String(3))
     confidence: Mapped[str] = mapped_column(String(10))      # overall, as text: never a float column
     issue_codes: Mapped[str] = mapped_column(String(1000), default="")
-    extraction: Mapped[str] = mapped_column(Text)             # the DESIGN.md §5 JSON, canonical
+    extraction: Mapped[str] = mapped_column(Text)             # the ARCHITECTURE.md §5 JSON, canonical
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

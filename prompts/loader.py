@@ -1,7 +1,7 @@
 """Versioned prompt files: `prompts/<name>.md` → a `Prompt` (text, version, sha256).
 
 Why files and hashes: a prompt is part of the product's behaviour, so it is reviewed like code,
-evaluated on every change (DESIGN.md §1, evaluators) and recorded with every decision it fed
+evaluated on every change (ARCHITECTURE.md §1, evaluators) and recorded with every decision it fed
 (§2 principle 5: "the model and prompt versions"). The sha256 of the file's bytes identifies the
 exact wording even when someone forgets to bump `version`.
 

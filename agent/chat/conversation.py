@@ -1,5 +1,5 @@
 """What the model is sent: the system message, then the thread's messages with tax file numbers
-and bank account numbers redacted (DESIGN.md §7) and tool results as labelled JSON data.
+and bank account numbers redacted (ARCHITECTURE.md §7) and tool results as labelled JSON data.
 
 The history is cut to the last `MAX_HISTORY` messages at a user message, so an assistant message
 with tool calls is never separated from its tool results.

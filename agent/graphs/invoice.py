@@ -1,4 +1,4 @@
-"""The invoice graph (DESIGN.md §4): admit → extract → validate → match → propose → decide →
+"""The invoice graph (ARCHITECTURE.md §4): admit → extract → validate → match → propose → decide →
 (post | request_approval → await_approval → post | reject) → notify. Wiring only."""
 
 from __future__ import annotations

@@ -90,7 +90,7 @@ def shared(make_api: MakeApi) -> Api:
     from memory.ap_schema import ApRun
     from memory.db import unit_of_work
 
-    with unit_of_work(services.runtime.sessions) as session:
+    with unit_of_work(api.runtime.sessions) as session:
         api.bill_id = session.scalar(select(ApRun.bill_id).where(ApRun.bill_id.is_not(None)))  # type: ignore[attr-defined]
     assert api.bill_id  # type: ignore[attr-defined]
     return api

@@ -33,7 +33,7 @@ def shared(make_api: MakeApi) -> Api:
 
 
 def _authenticates(api: Api, key: str) -> apikeys_store.Principal | None:
-    with unit_of_work(services.runtime.sessions) as session:
+    with unit_of_work(api.runtime.sessions) as session:
         return apikeys_store.authenticate(session, key)
 
 

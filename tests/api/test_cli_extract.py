@@ -1,4 +1,4 @@
-"""`backoffice extract PATH... [--json]` against a real data directory: the DESIGN.md §5 JSON, one
+"""`backoffice extract PATH... [--json]` against a real data directory: the ARCHITECTURE.md §5 JSON, one
 line per input in input order; checks that need books only when there are books (the demo's); the
 human summary; and hostile inputs, each a typed error or a clean reading, never a traceback, with
 the other files of the same run still read."""

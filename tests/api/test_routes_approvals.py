@@ -28,7 +28,7 @@ def _decide(api: Api, approval: dict[str, Any], decision: str = "approve", who: 
 
 
 def _bills_numbered(api: Api, number: str) -> int:
-    with unit_of_work(services.runtime.sessions) as session:
+    with unit_of_work(api.runtime.sessions) as session:
         return session.scalar(select(func.count()).select_from(Invoice).where(
             Invoice.kind == "bill", Invoice.number == number)) or 0
 
@@ -92,7 +92,7 @@ def test_the_queue_read_matches_the_store(api: Api) -> None:
 
     a = _postable(api)
     assert _decide(api, a, "reject", key="q-1").status_code == 200
-    with unit_of_work(services.runtime.sessions) as session:
+    with unit_of_work(api.runtime.sessions) as session:
         for status in (None, "pending", "approved", "rejected"):
             for limit, offset in ((100, 0), (2, 1)):
                 expected = [approval_summary(r) for r in approvals_store.list_approvals(
@@ -144,7 +144,7 @@ def test_reject_ends_the_run_without_posting(api: Api) -> None:
 
 def test_edit_posts_the_bill_with_the_edited_account_and_due_date(api: Api) -> None:
     a = _postable(api)
-    with unit_of_work(services.runtime.sessions) as session:
+    with unit_of_work(api.runtime.sessions) as session:
         accounts = sorted(chart_for_proposals(session).line_accounts)
     current = a["proposal"]["lines"][0]["account"]
     other = next(code for code in accounts if code != current)
@@ -240,7 +240,7 @@ def test_a_double_resume_posts_once(api: Api) -> None:
     for t in threads:
         t.join(timeout=60)
     decisions.resume_run(ctx, run_id)  # and once more, afterwards
-    with unit_of_work(services.runtime.sessions) as session:
+    with unit_of_work(api.runtime.sessions) as session:
         run = session.get(ApRun, run_id)
         assert run is not None and run.state == "posted"
     assert _bills_numbered(api, a["invoice_number"]) == 1
@@ -252,7 +252,7 @@ def test_a_double_resume_posts_once(api: Api) -> None:
 def test_whoever_changed_the_bank_details_may_not_approve_that_suppliers_bills(api: Api) -> None:
     a = _postable(api)
     approver = api.principal("approver")
-    with unit_of_work(services.runtime.sessions) as session:
+    with unit_of_work(api.runtime.sessions) as session:
         ContactsStore(session, api.clock, approver.actor).set_bank_details(
             a["contact_id"], BankDetails.parse("062-000", "12345678", "Changed Pty Ltd"))
     refused = _decide(api, a, key="sod-1")

@@ -26,7 +26,7 @@ def shared(make_api: MakeApi) -> Api:
 
 
 def _auto_posted(api: Api) -> ApRun:
-    with unit_of_work(services.runtime.sessions) as session:
+    with unit_of_work(api.runtime.sessions) as session:
         run = session.scalars(select(ApRun).where(ApRun.state == "posted")
                               .where(ApRun.approval_id.is_(None))).first()
         assert run is not None

@@ -31,7 +31,7 @@ def money(value: Any) -> str:
 
 
 def counts(api: Api) -> tuple[int, int]:
-    with unit_of_work(services.runtime.sessions) as session:
+    with unit_of_work(api.runtime.sessions) as session:
         pending = session.scalar(select(func.count()).select_from(Approval)
                                  .where(Approval.status == "pending"))
         journals = session.scalar(select(func.count()).select_from(Journal))

@@ -27,7 +27,7 @@ def _post(api: Api, body: bytes | Iterator[bytes], who: str = "clerk",
 
 
 def _count(api: Api) -> int:
-    with unit_of_work(services.runtime.sessions) as session:
+    with unit_of_work(api.runtime.sessions) as session:
         return session.scalar(select(func.count()).select_from(InboxMessage)) or 0
 
 
@@ -144,7 +144,7 @@ def test_the_status_follows_the_run_through_the_worker(api: Api) -> None:
     assert _get(api, to_post) == {**_get(api, to_post), "status": "received", "bill_id": None,
                                   "approval_id": None, "reasons": []}
 
-    with unit_of_work(services.runtime.sessions) as session:
+    with unit_of_work(api.runtime.sessions) as session:
         ap_store.admit_received(session, api.clock)
     assert _get(api, to_post)["status"] == "processing"
 

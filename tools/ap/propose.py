@@ -1,4 +1,4 @@
-"""Propose the posting of a supplier bill (DESIGN.md §4.5; pure).
+"""Propose the posting of a supplier bill (ARCHITECTURE.md §4.5; pure).
 
 `propose_bill` turns a validated extraction into a `BillProposal`: the bill's lines with an account
 and a tax code each (and the rule that chose them), its dates and totals, the balanced journal and

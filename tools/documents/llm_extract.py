@@ -4,7 +4,7 @@ Used when an LLM is configured and the offline result is weak (tools.documents.l
 the result is combined with the offline one by `merge_extractions` there. Nothing the model says
 is trusted as is:
 * the document goes out redacted (tools.documents.redact) inside a block whose boundary is a fresh
-  random nonce, so the text cannot close the block and speak as the user (DESIGN.md §7);
+  random nonce, so the text cannot close the block and speak as the user (ARCHITECTURE.md §7);
 * the reply is parsed strictly (JSON, then `LlmInvoice`: types, ISO dates, decimal strings, digit
   formats; unknown keys are ignored because some servers cannot enforce the schema); one repair
   request quotes the error back, then `LlmBadOutput`;

@@ -1,4 +1,4 @@
-"""The extraction contract (DESIGN.md §5): one document in, one `Extraction` out.
+"""The extraction contract (ARCHITECTURE.md §5): one document in, one `Extraction` out.
 
 Amounts are Decimal (serialised as decimal strings), dates are ISO 8601, an ABN is 11 digits without
 spaces, a BSB 6 digits without the dash, absent values are None. Every field that was read carries a
@@ -85,7 +85,7 @@ class Extraction(_Model):
     provenance: dict[str, str] = Field(default_factory=dict)
 
     def contract(self) -> dict[str, Any]:
-        """The DESIGN.md §5 JSON object (decimal strings, ISO dates, nulls for absent values)."""
+        """The ARCHITECTURE.md §5 JSON object (decimal strings, ISO dates, nulls for absent values)."""
         data = self.model_dump(mode="json")
         data["lines"] = list(data["lines"])
         data["issues"] = list(data["issues"])

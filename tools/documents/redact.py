@@ -1,4 +1,4 @@
-"""Redaction before any document text leaves the process for an LLM (DESIGN.md §7).
+"""Redaction before any document text leaves the process for an LLM (ARCHITECTURE.md §7).
 
 Pure functions. `redact(text)` replaces, in this order:
 1. IBANs (mod-97 valid) → `[IBAN_n:DE****3000]`: country and last four stay so the model can still

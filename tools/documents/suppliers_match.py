@@ -6,7 +6,7 @@ strongest evidence first: ABN (unique, checksummed), then the email domain (the 
 one printed on the invoice; free-mail and invoicing-platform domains prove nothing and are skipped),
 then the normalised name. The bank details on the invoice are then compared digit by digit with
 the master; any difference, or details for a supplier who has none on file, is a hard hold
-(DESIGN.md §4.6).
+(ARCHITECTURE.md §4.6).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Validate an extracted invoice (DESIGN.md §4, step 3): pure checks over immutable data.
+"""Validate an extracted invoice (ARCHITECTURE.md §4, step 3): pure checks over immutable data.
 
 `validate_invoice` takes an `Extraction`, what the business already knows (`ValidationContext`:
 supplier master, stored bills, today, own ABN) and the texts the invoice arrived with, and returns
@@ -59,7 +59,7 @@ MAX_AMOUNT = Decimal("1e12")         # beyond this an amount is a misread, not m
 NO_ABN_THRESHOLD = Decimal(75)     # no-ABN withholding applies above $75 excluding GST
 STALE_MONTHS = 18
 FUTURE_GRACE = timedelta(days=1)     # time zones and suppliers a day ahead
-# The decide step never auto-posts these, whatever the confidence (DESIGN.md §4.6).
+# The decide step never auto-posts these, whatever the confidence (ARCHITECTURE.md §4.6).
 HARD_HOLD_CODES = frozenset({
     "bank_details_changed", "bank_details_new", "supplier_unknown", "supplier_abn_differs",
     "duplicate_suspected", "suspected_injection", "validation_error",

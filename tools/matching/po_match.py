@@ -1,4 +1,4 @@
-"""Match a supplier invoice to a purchase order and its goods receipts (DESIGN.md §4.4; pure).
+"""Match a supplier invoice to a purchase order and its goods receipts (ARCHITECTURE.md §4.4; pure).
 
 Two-way matching compares the invoice with the order (what was agreed: items, quantities, prices);
 three-way matching also compares it with the goods receipts (what actually arrived). Every

@@ -1,4 +1,4 @@
-"""Decide what happens to a proposed bill (DESIGN.md §4.6): pure, configurable policy code.
+"""Decide what happens to a proposed bill (ARCHITECTURE.md §4.6): pure, configurable policy code.
 
 "The agent proposes; code disposes." `decide` is a total function of its arguments (no clock, no
 database), so a decision can be replayed and audited. Outcomes:

@@ -1,7 +1,7 @@
 """The LLM path for the month-end commentary: facts in as data, prose out, every number checked.
 
 * The facts go to the model as a JSON list inside a block whose boundary is a fresh random nonce
-  (names in the books are data, not instructions: DESIGN.md section 7). The prompt is
+  (names in the books are data, not instructions: ARCHITECTURE.md section 7). The prompt is
   prompts/monthly_commentary.md (versioned; its ref is recorded with the result).
 * The reply is parsed strictly: JSON (a ```json fence is tolerated) with `headline` and
   `paragraphs` [{topic, text}], lengths bounded. Unusable JSON gets one repair request quoting the

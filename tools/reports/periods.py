@@ -1,6 +1,6 @@
 """Calendar arithmetic for reports: months, financial years, BAS quarters and statutory due dates.
 
-Assumptions (Australian defaults; DESIGN.md section 1):
+Assumptions (Australian defaults):
 * The financial year starts on the 1st of the organisation's `financial_year_start_month` (July).
 * BAS periods are calendar quarters (Jul-Sep, Oct-Dec, Jan-Mar, Apr-Jun). A quarterly BAS is due on
   the 28th of the month after the quarter, except Oct-Dec, due 28 February. A monthly BAS is due on

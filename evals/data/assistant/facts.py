@@ -17,7 +17,7 @@ Keys:
   document_total:ID, document_number:ID, document_supplier:ID       one inbox message
   last_pay_run_end, underpaid_in_last_pay_run, employee_name:CODE   payroll
   text:SOME WORDS                                    literal text (policy wording), checked to
-                                                     appear in tools/demo/knowledge/ as well
+                                                     appear in demo/knowledge/ as well
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import text
 
 ZERO = Decimal("0.00")
-KNOWLEDGE = Path(__file__).resolve().parents[3] / "tools" / "demo" / "knowledge"
+KNOWLEDGE = Path(__file__).resolve().parents[3] / "demo" / "knowledge"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
 
