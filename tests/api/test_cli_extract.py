@@ -24,7 +24,7 @@ from fpdf.enums import EncryptionMethod
 from PIL import Image
 
 from api.cli import cli
-from tests.tools.documents.test_pipeline import SUPPLIER, eml, make_invoice, odd_page_pdf, pdf_of
+from tests.services.test_extraction import SUPPLIER, eml, make_invoice, odd_page_pdf, pdf_of
 from demo.documents import DocParty, render_ubl_invoice
 
 INBOX_FIXTURES = Path(__file__).parents[1] / "tools" / "inbox" / "fixtures"

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from tests.api.conftest import Template, copy_home, with_message_id
-from tests.tools.inbox.dovecot import dovecot_binary, running_dovecot
+from tests.adapters.inbox.dovecot import dovecot_binary, running_dovecot
 from adapters.inbox.smtp import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

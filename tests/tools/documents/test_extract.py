@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from core.llm import LlmReply, LlmUnavailable
-from tests.tools.documents.test_pipeline import SUPPLIER, eml, make_invoice, pdf_of, text_pdf
+from tests.services.test_extraction import SUPPLIER, eml, make_invoice, pdf_of, text_pdf
 from demo.documents import render_ubl_invoice
 from services.extraction import extract_invoice
 from tools.documents.extract import InvoiceReading, NoInvoice

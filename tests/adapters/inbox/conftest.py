@@ -1,5 +1,5 @@
-"""The intake (an InboxStore) on a migrated SQLite file (the channels' tests; the store itself is tested on
-both engines in tests/services/test_intake.py)."""
+"""The intake (an InboxStore) on a migrated SQLite file, for the channels' tests (the intake itself
+is tested on both engines in tests/services/test_intake.py); the messages are the parser's fixtures."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from memory.blobs import BlobStore
 from memory.db import create_db_engine, session_factory
 from memory.inbox_store import InboxStore
-from services.intake import MessageIntake
 from memory.migrate import upgrade
+from services.intake import MessageIntake
 from tests.conftest import TickingClock
-from memory.blobs import BlobStore
 from tools.inbox.parsing import MessageLimits
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "tools" / "inbox" / "fixtures"
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from tools.documents.einvoice import read_einvoice
 from adapters.facturx import embedded_invoice_xml
 from core.text_layer import PdfError
 
-FIXTURE = Path(__file__).parent / "fixtures" / "einvoice" / "au-invoice.xml"
+FIXTURE = Path(__file__).parents[1] / "tools" / "documents" / "fixtures" / "einvoice" / "au-invoice.xml"
 CII_HEAD = (
     b'<?xml version="1.0" encoding="UTF-8"?><rsm:CrossIndustryInvoice '
     b'xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"/>'
