@@ -84,24 +84,29 @@ def apikey() -> None:
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--employee", "employee", default=None,
               help="Link the key to this employee's code (e.g. E007): they may check their own pay.")
+@click.option("--holder", default=None,
+              help="The person the key is issued to (default: the name).")
 @click.option("--json", "as_json", is_flag=True, help='Print {"key": …, "id", …} as JSON.')
 @click.pass_context
 @_handles_errors
 def apikey_create(ctx: click.Context, name: str, role: str, employee: str | None,
-                  as_json: bool) -> None:
-    """Create a key. It is printed this once and kept only as a hash: store it now."""
+                  holder: str | None, as_json: bool) -> None:
+    """Create a key. It is printed this once and kept only as a hash: store it now. Keys made
+    here, on the host, are active at once (deciding keys minted through the API wait for an
+    owner to activate them)."""
     from memory import apikeys_store
 
     runtime = _runtime(ctx)
     with unit_of_work(runtime.sessions) as session:
         try:
             created = apikeys_store.create(session, runtime.clock, name=name, role=role,
-                                           created_by=actor(), employee_id=employee)
+                                           created_by=actor(), employee_id=employee, holder=holder)
         except ValueError as exc:
             raise _Refused(str(exc), "invalid_key_request", 2) from None
     if as_json:
         _emit_json({"key": created.key, "id": created.principal.key_id, "name": created.principal.name,
-                    "role": role, "prefix": created.prefix, "employee": created.principal.employee_id})
+                    "role": role, "prefix": created.prefix, "employee": created.principal.employee_id,
+                    "holder": created.principal.holder})
         return
     click.echo(f"key {created.principal.key_id} ({created.principal.name}, {role}) created:")
     click.echo(created.key)
@@ -118,12 +123,12 @@ def apikey_list(ctx: click.Context, as_json: bool) -> None:
 
     runtime = _runtime(ctx)
     with unit_of_work(runtime.sessions) as session:
-        rows = [apikey_view(*row) for row in apikeys_store.list_keys(session)]
+        rows = [apikey_view(row) for row in apikeys_store.list_keys(session)]
     if as_json:
         _emit_json(rows)
         return
     for r in rows:
-        state = f"revoked {r['revoked_at'][:16]}" if r["revoked_at"] else "active"
+        state = f"revoked {r['revoked_at'][:16]}" if r["revoked_at"] else r["status"]
         click.echo(f"#{r['id']:<4} {r['prefix']}…  {r['role']:<8} {state:<24} {r['name']}")
 
 

@@ -106,6 +106,8 @@ class DecisionRequest(Strict):
 class ApiKeyRequest(Strict):
     name: str = Field(min_length=1, max_length=100)
     role: Literal["clerk", "approver", "owner", "auditor", "admin"]
+    holder: str | None = Field(default=None, min_length=1, max_length=100,
+                               description="The person the key is issued to (default: its name)")
 
 
 # -- responses --------------------------------------------------------------------------------
@@ -250,8 +252,16 @@ class ApiKeyOut(BaseModel):
     id: int
     name: str
     role: str
+    holder: str | None
     prefix: str
+    status: Literal["active", "pending_activation", "revoked"] = Field(
+        description="pending_activation: a deciding key minted through the API, waiting for an "
+                    "owner to activate it (POST /v1/apikeys/{id}/activation); it works for nothing "
+                    "until then")
     created_at: str
+    created_by: str
+    activated_at: str | None
+    activated_by: str | None
     revoked_at: str | None
 
 

@@ -38,6 +38,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reports.read": frozenset({"owner", "auditor", "admin"}),
     "payroll.check": frozenset({"owner", "auditor", "admin"}),
     "apikeys.manage": frozenset({"admin"}),
+    # Switching on a deciding key an admin minted: a second person, an owner (tools.policies.key_rules).
+    "apikeys.activate": frozenset({"owner"}),
     # Everyone may ask; each assistant tool checks the caller's role again (agent.chat.tools).
     "chat.ask": ALL_ROLES,
 }
@@ -189,7 +191,12 @@ def trial_balance_view(session: Session, clock: Clock, as_of: date | None = None
 
 # -- API keys ---------------------------------------------------------------------------------
 
-def apikey_view(principal: Any, prefix: str, created_at: datetime,
-                revoked_at: datetime | None) -> dict[str, Any]:
-    return {"id": principal.key_id, "name": principal.name, "role": principal.role,
-            "prefix": prefix, "created_at": _iso(created_at), "revoked_at": _iso(revoked_at)}
+def apikey_view(listing: Any) -> dict[str, Any]:
+    """One key (an apikeys_store.KeyListing) as the API and `apikey list --json` show it."""
+    p = listing.principal
+    status = ("revoked" if listing.revoked_at else "active" if listing.activated_at
+              else "pending_activation")
+    return {"id": p.key_id, "name": p.name, "role": p.role, "holder": p.holder,
+            "prefix": listing.prefix, "status": status, "created_at": _iso(listing.created_at),
+            "created_by": listing.created_by, "activated_at": _iso(listing.activated_at),
+            "activated_by": listing.activated_by, "revoked_at": _iso(listing.revoked_at)}

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     approver_limit: Decimal = Field(default=Decimal("10000"), ge=0,
                                     description="Above this an owner must approve")
     split_window_days: int = Field(default=7, ge=0)
+    # A new approver/owner key may not decide until this long after it was minted or activated
+    # (0: at once). Deciding keys minted through the API also wait for a second owner.
+    deciding_key_cooling_off_minutes: int = Field(default=0, ge=0, le=60 * 24 * 90)
     split_limit: Decimal | None = Field(default=None, description="Default: the auto-approve limit")
     match_quantity_pct: Decimal = Field(default=Decimal("0"), ge=0)
     match_price_pct: Decimal = Field(default=Decimal("0.01"), ge=0)

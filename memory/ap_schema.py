@@ -103,3 +103,8 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The employee this key belongs to (employees.employee_code): they may check their own pay.
     employee_code: Mapped[str | None] = mapped_column(String(20))
+    # The person the key was issued to (people, not keys, are kept apart from deciding on what
+    # they set up), and when and by whom it was switched on: NULL while it waits for an owner.
+    holder: Mapped[str] = mapped_column(String(100))
+    activated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    activated_by: Mapped[str | None] = mapped_column(String(100))

@@ -9,6 +9,7 @@ two loses nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any, Literal, Protocol
 
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import Clock
 from core.settings import Settings
-from memory import ap_store, approvals_store
+from memory import ap_store, apikeys_store, approvals_store
 from memory.ap_queries import bank_details_last_changed_by, chart_for_proposals
 from memory.apikeys_store import Principal
 from memory.approvals_store import ApprovalConflict, ApprovalNotFound, ApprovalRecord
@@ -26,6 +27,7 @@ from tools.ap.edits import ProposalEdits
 from tools.ledger.problems import Problem
 from tools.policies.approval_rules import can_approve, with_article
 from tools.policies.decide import PolicyConfig
+from tools.policies.key_rules import deciding_problems
 
 Verdict = Literal["approve", "reject", "edit"]
 DECIDING_ROLES = ("approver", "owner")
@@ -79,9 +81,14 @@ def _check_changes(approval: ApprovalRecord, changes: dict[str, Any] | None, ctx
 
 
 def _authorise(principal: Principal, approval: ApprovalRecord, verdict: Verdict, ctx: DecisionContext,
-               session: Any) -> None:
+               session: Any, proposal_hash: str) -> None:
     if principal.role not in DECIDING_ROLES:
         raise ApprovalRefused(403, "role_cannot_decide", f"{with_article(principal.role)} may not decide approvals.")
+    _check_key(principal, ctx, session)
+    if proposal_hash != approval.proposal_hash:
+        # Before any check of what happened since: the caller's view is out of date.
+        raise ApprovalRefused(409, "stale_proposal", "The proposal changed since it was shown (or was "
+                              "already decided); reload it and decide again.")
     if verdict == "reject":
         return
     if not approval.proposal.get("complete", False):
@@ -95,6 +102,17 @@ def _authorise(principal: Principal, approval: ApprovalRecord, verdict: Verdict,
     problems = can_approve(principal.actor, principal.role, Decimal(approval.amount), changed_by, ctx.policy)
     if approval.required_role == "owner" and principal.role != "owner":
         problems += (Problem("role_too_junior", "This bill must be approved by the owner."),)
+    if problems:
+        raise ApprovalRefused(403, problems[0].code, " ".join(p.message for p in problems))
+
+
+def _check_key(principal: Principal, ctx: DecisionContext, session: Any) -> None:
+    """The deciding key's own history: not minted or activated by its holder, past its cooling-off."""
+    history = apikeys_store.history(session, principal.key_id)
+    if history is None:  # not a stored key (cannot happen through the API or the CLI)
+        raise ApprovalRefused(403, "key_unknown", "This key is not one the books know.")
+    cooling = timedelta(minutes=ctx.settings.deciding_key_cooling_off_minutes)
+    problems = deciding_problems(history, now=ctx.clock.now(), cooling_off=cooling)
     if problems:
         raise ApprovalRefused(403, problems[0].code, " ".join(p.message for p in problems))
 
@@ -124,7 +142,7 @@ def decide(ctx: DecisionContext, principal: Principal, approval_id: int, *, verd
         except ApprovalNotFound:
             raise ApprovalRefused(404, "not_found", f"There is no approval {approval_id}.") from None
         if approval.decision_key != key:  # a replay was authorised the first time
-            _authorise(principal, approval, verdict, ctx, session)
+            _authorise(principal, approval, verdict, ctx, session, proposal_hash)
         edits = _check_changes(approval, changes, ctx, session) if verdict == "edit" else None
         try:
             result = approvals_store.decide(

@@ -32,6 +32,7 @@ EXPECTED = {
     "GET /v1/apikeys": {"admin"},
     "POST /v1/apikeys": {"admin"},
     "DELETE /v1/apikeys/{key_id}": {"admin"},
+    "POST /v1/apikeys/{key_id}/activation": {"owner"},
 }
 PUBLIC = {"GET /healthz"}
 
@@ -79,6 +80,8 @@ def _request(api: Api, route: str, headers: dict[str, str]) -> Any:
                       headers=headers), 201
     if route == "DELETE /v1/apikeys/{key_id}":
         return c.delete("/v1/apikeys/999999", headers=headers), 404
+    if route == "POST /v1/apikeys/{key_id}/activation":
+        return c.post("/v1/apikeys/999999/activation", headers=headers), 404
     raise AssertionError(route)
 
 
@@ -108,6 +111,8 @@ def test_the_matrix_matches_the_permissions_table() -> None:
     assert PERMISSIONS["approvals.decide"] == EXPECTED["POST /v1/approvals/{approval_id}/decision"]
     assert PERMISSIONS["ledger.read"] == EXPECTED["GET /v1/ledger/trial-balance"]
     assert not PERMISSIONS["approvals.decide"] & {"admin", "auditor", "clerk"}
+    assert PERMISSIONS["apikeys.activate"] == EXPECTED["POST /v1/apikeys/{key_id}/activation"]
+    assert not PERMISSIONS["apikeys.activate"] & PERMISSIONS["apikeys.manage"]
 
 
 @pytest.mark.parametrize("role", ROLES)
