@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -465,7 +465,7 @@ def _pay(p: _Prepared, tracker: _Tracker, calendar: HolidayCalendar) -> ShiftPay
         segments = _worked_segments(p, tracker)
         paid = sum(s.end - s.start for s in segments)
         segments += _minimum_engagement(p, paid, calendar, warnings)
-        lines = [_line(p, s, m) for s, m in _merge(segments)]
+        lines = _engaged_hours_rounded_once([_line(p, s, m) for s, m in _merge(segments)])
     seen: set[str] = set()
     for figure in (*p.base_figures, *(f for ln in lines for f in ln.figures)):
         if figure.uncertain and figure.what not in seen:
@@ -493,6 +493,21 @@ def _merge(segments: list[_Segment]) -> list[tuple[_Segment, int]]:
                 continue
         out.append((_Segment(s.start, s.end, s.kind, s.rule, s.description, s.multiplier, s.clause, s.ote,
                              list(s.figures)), minutes))
+    return out
+
+
+def _engaged_hours_rounded_once(lines: list[PayLine]) -> list[PayLine]:
+    """A minimum-engagement top-up at the same rate as the worked time before it is one stretch
+    of engaged hours, rounded once: 2.5 h worked and 0.5 h topped up at $33.95 come to
+    3 h x $33.95 = $101.85, not $84.88 + $16.98. The top-up line keeps its own hours and rule
+    and carries the remainder."""
+    out = list(lines)
+    for i in range(1, len(out)):
+        worked, top_up = out[i - 1], out[i]
+        if (top_up.kind == "minimum_engagement" and worked.kind != "minimum_engagement"
+                and top_up.rate == worked.rate):
+            together = round_cents(worked.rate * (worked.minutes + top_up.minutes) / 60)
+            out[i] = replace(top_up, amount=together - worked.amount)
     return out
 
 

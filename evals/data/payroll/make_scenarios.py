@@ -63,11 +63,17 @@ def case(cid: str, award: str, description: str, tags: list[str], shifts: list[d
             if ln["hours"] == "3.3333":  # 200 minutes: the engine works from exact minutes
                 exact = D(200) * rate / 60
                 amount = cents(exact)
+            prev, once = (out[-1] if out else None), ""
+            if (prev is not None and ln["rule"].startswith("minimum_engagement")
+                    and not prev["rule"].startswith("minimum_engagement") and D(prev["rate"]) == rate):
+                # Worked time and its top-up at one rate are the engaged hours, rounded once.
+                amount = cents((D(prev["hours"]) + hours) * rate) - D(prev["amount"])
+                once = " (rounded once with the worked hours before it)"
             total += amount
             out.append({"hours": ln["hours"], "rate": ln["rate"], "multiplier": ln["multiplier"],
                         "amount": str(amount), "rule": ln["rule"]})
             working.append(f"shift {n}: {ln['rule']}: {ln['hours']} h x ${rate} (${base} x {mult}) = "
-                           f"{exact.normalize():f} -> ${amount}")
+                           f"{exact.normalize():f} -> ${amount}{once}")
         grand += total
         shift_out.append({"lines": out, "total": str(total)})
         working.append(f"shift {n} total ${total}")
@@ -288,6 +294,11 @@ case("retail-57", R, "Casual L1 two 9.5 h days: the second day's last half hour 
      [shift("E1", "L1", "casual", MON, "08:00", "17:30"), shift("E1", "L1", "casual", TUE, "08:00", "17:30")],
      [[L("9.5", "33.19", "1.25", "ordinary")],
       [L("9", "33.19", "1.25", "ordinary"), L("0.5", "46.46", "1.75", "overtime.mon_sat_first")]])
+case("retail-58", R, "Casual L2 1-3.30 pm paid as 3 h: the engaged hours are rounded once",
+     ["minimum_engagement", "casual", "rounding"],
+     [shift("E1", "L2", "casual", WED, "13:00", "15:30")],
+     [[L("2.5", "33.95", "1.25", "ordinary"), L("0.5", "33.95", "1.25", "minimum_engagement.ordinary")]],
+     note="3 h x $33.95 = 101.85; the 0.5 h top-up carries 101.85 - 84.88 = 16.97 (rounded apart: 16.98)")
 
 # ---------------------------------------------------------------- Clerks—Private Sector Award
 case("clerks-01", C, "Full-time L1Y1 9-5 with a break", ["weekday", "full_time"],

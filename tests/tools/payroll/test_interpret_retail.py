@@ -68,6 +68,18 @@ def test_casual_loading_does_not_compound_with_penalties() -> None:
     assert ln.rate != (D("26.55") * D("1.25") * D("1.5")).quantize(D("0.01"))
 
 
+def test_the_engaged_hours_are_rounded_once() -> None:
+    """L2 casual ($33.95) 1-3.30 pm, paid as 3 h: 3 x 33.95 = 101.85. Rounding the 2.5 h and the
+    0.5 h top-up apart would give 84.88 + 16.98 = 101.86."""
+    r = one(shift("13:00", "15:30", cls="L2"))
+    assert lines(r) == [("ordinary", "2.5", "33.95", "84.88"), ("minimum_engagement.ordinary", "0.5", "33.95", "16.97")]
+    assert r.total == D("101.85") == (3 * D("33.95")).quantize(D("0.01"))
+    # A top-up at another rate than the worked time stays a line of its own, rounded alone.
+    evening = one(shift("17:30", "18:15", cls="L2"))
+    assert [ln.rule for ln in evening.lines][-1] == "minimum_engagement.weekday_evening"
+    assert evening.lines[-1].amount == (evening.lines[-1].rate * evening.lines[-1].hours).quantize(D("0.01"))
+
+
 def test_minimum_engagement_as_if_the_shift_continued() -> None:
     r = one(shift("16:00", "17:00"))
     assert lines(r) == [("ordinary", "1", "33.19", "33.19"), ("minimum_engagement.ordinary", "1", "33.19", "33.19"),
