@@ -221,7 +221,10 @@ def suppliers() -> None:
 def suppliers_import(ctx: click.Context, file: Path, as_json: bool) -> None:
     """Upsert suppliers by ABN from a JSON list of
     {name, abn, email, bsb, account_number, account_name?, address?, payment_terms_days?,
-    default_account?}. Nothing is written unless every record is valid."""
+    default_account?, established?}. `default_account` is the account the supplier's bill lines
+    go to when nothing more specific is known; `established: true` marks a supplier the business
+    already trades with (moving in from another system), so its first bill here is not held as a
+    new supplier's. Nothing is written unless every record is valid."""
     runtime = _runtime(ctx)
     try:
         records = json.loads(file.read_text(encoding="utf-8"))

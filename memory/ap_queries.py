@@ -138,7 +138,7 @@ def supplier_posting(session: Session, contact_id: int) -> SupplierPosting | Non
     bills = session.scalar(select(func.count()).select_from(Invoice).where(
         Invoice.contact_id == contact_id, Invoice.kind == "bill", Invoice.status != "void")) or 0
     return SupplierPosting(contact.id, contact.name, default, contact.payment_terms_days,
-                           _origin(session, contact.id), bills)
+                           _origin(session, contact.id), bills, contact.established)
 
 
 def past_bill_lines(session: Session, contact_id: int, limit: int = 500

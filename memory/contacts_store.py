@@ -41,7 +41,8 @@ class ContactsStore:
     def create(self, name: str, *, abn: str | None = None, email: str | None = None,
                address: str | None = None, supplier: bool = False, customer: bool = False,
                payment_terms_days: int = 30, default_account: str | None = None,
-               bank: BankDetails | None = None, source: str = "manual") -> Contact:
+               bank: BankDetails | None = None, source: str = "manual",
+               established: bool = False) -> Contact:
         if not name.strip():
             raise LedgerError.single("no_name", "A contact needs a name")
         abn_digits = normalise_abn(abn) if abn else None
@@ -51,14 +52,14 @@ class ContactsStore:
         contact = Contact(name=name.strip(), abn=abn_digits, email=email, domain=email_domain(email),
                           address=address, is_supplier=supplier, is_customer=customer,
                           payment_terms_days=payment_terms_days, default_account_id=account_id,
-                          created_at=self.clock.now(), created_by=self.actor)
+                          established=established, created_at=self.clock.now(), created_by=self.actor)
         with guarded(self.session):
             self.session.add(contact)
             self.session.flush()
             audit.append(self.session, self.clock, actor=self.actor, action="contact.created",
                          entity_type="contact", entity_id=contact.id,
                          payload={"name": contact.name, "abn": abn_digits, "email": email,
-                                  "source": source})
+                                  "source": source, **({"established": True} if established else {})})
             if bank is not None:
                 self._append_bank_details(contact, bank, source)
         return contact
@@ -126,13 +127,14 @@ class ContactsStore:
         if existing is None:
             self.create(rec.name, abn=rec.abn, email=rec.email, address=rec.address, supplier=True,
                         payment_terms_days=rec.payment_terms_days,
-                        default_account=rec.default_account, bank=rec.bank_details, source="import")
+                        default_account=rec.default_account, bank=rec.bank_details, source="import",
+                        established=rec.established)
             result.created.append(rec.abn)
             return
         changes: dict[str, object] = {}
         wanted = {"name": rec.name, "email": rec.email, "domain": email_domain(rec.email),
                   "address": rec.address, "payment_terms_days": rec.payment_terms_days,
-                  "is_supplier": True}
+                  "is_supplier": True, "established": rec.established or None}
         if rec.default_account:
             wanted["default_account_id"] = self.ledger.account_id(rec.default_account)
         for attr, value in wanted.items():

@@ -80,6 +80,9 @@ class Contact(Base):
     is_customer: Mapped[bool] = mapped_column(Boolean, default=False)
     payment_terms_days: Mapped[int] = mapped_column(Integer, default=30)
     default_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    # A supplier the business already trades with (moved in from another system with its supplier
+    # list): its first bill here is not a new supplier's first bill.
+    established: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(100))
     bank_details: Mapped[list[ContactBankDetails]] = relationship(

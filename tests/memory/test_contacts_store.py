@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql import ColumnElement
 
+from memory.ap_queries import supplier_posting as posting
 from memory.contacts_store import ContactsStore
 from memory.db import rule_violation, session_factory, unit_of_work
 from memory.ledger_store import LedgerStore
@@ -230,6 +231,27 @@ def test_import_creates_then_updates_by_abn_then_reports_unchanged(sessions: Ses
     with unit_of_work(sessions) as session:
         assert _count(session, AuditEntry) == audit_rows
         assert _count(session, ContactBankDetails) == 3
+
+
+def test_import_marks_established_suppliers_and_never_unmarks_them(sessions: Sessions,
+                                                                   clock: TickingClock) -> None:
+    with unit_of_work(sessions) as session:
+        ContactsStore(session, clock, "cli:amy").import_suppliers(
+            [{**_supplier(), "established": True}, _plumber()])
+    with unit_of_work(sessions) as session:
+        store = ContactsStore(session, clock, "cli:amy")
+        coastal, plumber = store.by_abn(COASTAL_ABN), store.by_abn(PLUMBING_ABN)
+        assert coastal is not None and coastal.established
+        assert plumber is not None and not plumber.established
+        assert posting(session, coastal.id).established and not posting(session, plumber.id).established
+        result = store.import_suppliers([_supplier(), {**_plumber(), "established": True}])
+        assert result.updated == [PLUMBING_ABN] and result.unchanged == [COASTAL_ABN]
+    with unit_of_work(sessions) as session:
+        store = ContactsStore(session, clock, "cli:amy")
+        assert store.by_abn(COASTAL_ABN).established      # a re-import without the flag keeps it
+        assert store.by_abn(PLUMBING_ABN).established
+    with pytest.raises(LedgerError), unit_of_work(sessions) as session:
+        ContactsStore(session, clock, "cli:amy").import_suppliers([{**_supplier(), "established": "yes please"}])
 
 
 def test_import_makes_an_existing_customer_a_supplier_too(sessions: Sessions,

@@ -106,6 +106,7 @@ class SupplierPosting:
     payment_terms_days: int = DEFAULT_TERMS_DAYS
     origin: str = "manual"      # how the contact was created (its audit "source")
     bills_posted: int = 0       # bills already in the ledger for this supplier
+    established: bool = False   # trading with the business before it moved in (suppliers import)
 
 
 @dataclass(frozen=True)

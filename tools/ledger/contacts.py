@@ -58,6 +58,9 @@ class SupplierRecord(BaseModel):
     address: str | None = None
     payment_terms_days: int = 30
     default_account: str | None = None
+    # Already trading with the business (its bills were in the system it moves from): its first
+    # bill here is not held as a new supplier's. Leave it false for a supplier who is truly new.
+    established: bool = False
 
     @field_validator("abn")
     @classmethod

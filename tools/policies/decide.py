@@ -300,7 +300,7 @@ def _supplier_reasons(proposal: BillProposal, reasons: _Reasons, config: PolicyC
                     f"{supplier.name} was added to the supplier master from an incoming "
                     "document, not by a person: confirm they are real and their bank details "
                     "by phone.")
-    if supplier.bills_posted <= 0:
+    if supplier.bills_posted <= 0 and not supplier.established:
         reasons.add("supplier_first_bill",
                     f"This is the first bill from {supplier.name}: check the supplier and their "
                     "bank details before it is paid.")

@@ -109,6 +109,13 @@ def test_the_first_bill_from_a_supplier_is_a_hard_hold() -> None:
     assert codes(decide(p, (), None, 1.0)) == {"supplier_first_bill": True}
 
 
+def test_the_first_bill_here_from_an_established_supplier_is_not_held_as_new() -> None:
+    moved_in = proposal(supplier=replace(CLEANERS, bills_posted=0, established=True))
+    assert decide(moved_in, (), None, 1.0).outcome == "auto_post"
+    from_invoice = replace(CLEANERS, bills_posted=0, established=True, origin="invoice")
+    assert "supplier_created_from_invoice" in codes(decide(proposal(supplier=from_invoice), (), None, 1.0))
+
+
 def test_above_the_approver_limit_needs_the_owner() -> None:
     big = proposal("9500.00")  # 10,450.00 with GST
     d = decide(big, (), None, 1.0)
