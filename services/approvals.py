@@ -27,10 +27,9 @@ from tools.ap.edits import ProposalEdits
 from tools.ledger.problems import Problem
 from tools.policies.approval_rules import can_approve, with_article
 from tools.policies.decide import PolicyConfig
-from tools.policies.key_rules import deciding_problems
+from tools.policies.key_rules import DECIDING_ROLES, deciding_problems
 
 Verdict = Literal["approve", "reject", "edit"]
-DECIDING_ROLES = ("approver", "owner")
 
 
 class ApprovalRefused(Exception):
