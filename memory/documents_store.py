@@ -84,13 +84,14 @@ def prior_invoices(session: Session, *, exclude_message_id: int | None = None,
 
 
 def validation_context(session: Session, *, today: date, exclude_message_id: int | None = None,
-                       sender_email: str | None = None,
-                       concerning: Concerning | None = None) -> ValidationContext:
-    """What validation needs from the books: the supplier master and the stored bills (only those
-    `concerning` a given supplier or bytes, when given; see services.validation_context)."""
+                       sender_email: str | None = None, concerning: Concerning | None = None,
+                       suppliers: tuple[KnownSupplier, ...] | None = None) -> ValidationContext:
+    """What validation needs from the books: the supplier master (`suppliers`, when the caller
+    has already loaded it) and the stored bills (only those `concerning` a given supplier or
+    bytes, when given; see services.validation_context)."""
     org = session.get(Organisation, 1)
     return ValidationContext(
-        suppliers=known_suppliers(session),
+        suppliers=known_suppliers(session) if suppliers is None else suppliers,
         prior_invoices=prior_invoices(session, exclude_message_id=exclude_message_id, concerning=concerning),
         today=today, own_abn=org.abn if org else None,
         base_currency=org.base_currency if org else "AUD", sender_email=sender_email)

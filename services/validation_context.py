@@ -22,11 +22,12 @@ def validation_context(session: Session, *, today: date, exclude_message_id: int
                        content_hash: str | None = None) -> ValidationContext:
     """With `for_extraction`, only the stored bills that could be duplicates of it are loaded;
     otherwise every stored bill."""
-    concerning = None
+    concerning, suppliers = None, None
     if for_extraction is not None:
         own_abn = documents_store.own_abn(session)
-        match = match_supplier(for_extraction.supplier, documents_store.known_suppliers(session),
-                               sender_email=sender_email, own_abn=own_abn)
+        suppliers = documents_store.known_suppliers(session)
+        match = match_supplier(for_extraction.supplier, suppliers, sender_email=sender_email,
+                               own_abn=own_abn)
         abn = "".join(ch for ch in (for_extraction.supplier.abn or "") if ch.isdigit())
         concerning = Concerning(
             frozenset({match.supplier.contact_id}) if match.supplier else frozenset(),
@@ -34,4 +35,5 @@ def validation_context(session: Session, *, today: date, exclude_message_id: int
             - {"", own_abn}, content_hash)
     return documents_store.validation_context(session, today=today,
                                               exclude_message_id=exclude_message_id,
-                                              sender_email=sender_email, concerning=concerning)
+                                              sender_email=sender_email, concerning=concerning,
+                                              suppliers=suppliers)
