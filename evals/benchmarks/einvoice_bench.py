@@ -273,6 +273,37 @@ def facturx(repeat: int) -> dict[str, Any]:
     return {"documents": len(cii), "all_fields_exact": exact, "speed": _speed(times)}
 
 
+# Hostile documents (see tests/tools/documents/test_xml_safety.py); each must be refused quickly.
+HOSTILE: dict[str, bytes] = {
+    "billion_laughs": b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">'
+    + b"".join(b'<!ENTITY a%d "%s">' % (i, b"&a;" * 10) for i in range(9))
+    + b"]><Invoice>&a8;</Invoice>",
+    "deep_nesting": b"<Invoice>" + b"<a>" * 100_000 + b"</a>" * 100_000 + b"</Invoice>",
+    "too_many_elements": b"<Invoice>" + b"<a/>" * 300_000 + b"</Invoice>",
+    "oversized": b"<Invoice>" + b" " * (11 << 20) + b"</Invoice>",
+}
+
+
+def hostile(repeat: int) -> dict[str, Any]:
+    """Milliseconds to refuse each hostile document (median of N runs) and the refusal code."""
+    from tools.documents.einvoice import read_einvoice
+    from tools.documents.xml_safety import XmlRefused
+
+    out: dict[str, Any] = {}
+    for name, data in HOSTILE.items():
+        code = "read"
+
+        def refuse(d: bytes) -> None:
+            nonlocal code
+            try:
+                read_einvoice(d, max_bytes=10 << 20)
+            except XmlRefused as err:
+                code = err.code
+
+        out[name] = {"refused_ms": round(_time(refuse, data, repeat), 1), "code": code}
+    return out
+
+
 def main() -> None:
     from tools.documents.cii import read_cii
     from tools.documents.ubl import read_ubl
@@ -290,6 +321,7 @@ def main() -> None:
         "ubl": run(UBL_MANIFEST, expected_ubl, read_ubl, args.repeat, args.verbose),
         "cii": run(CII_MANIFEST, expected_cii, read_cii, args.repeat, args.verbose),
         "facturx_pdf": facturx(max(1, args.repeat // 4)),
+        "hostile": hostile(max(1, args.repeat // 4)),
     }
     print(json.dumps(summary, indent=2, default=str))
 

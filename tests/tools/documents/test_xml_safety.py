@@ -1,11 +1,11 @@
 """Hostile XML: every attack ends in a typed XmlRefused (or, for a harmless oddity, a normal read),
-quickly, without reading local files or opening a socket."""
+without reading local files or opening a socket. How quickly each attack is refused is measured by
+evals/benchmarks/einvoice_bench.py (`hostile`), not timed here."""
 
 from __future__ import annotations
 
 import json
 import socket
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,10 +28,8 @@ def _invoice(doctype: bytes = b"", note: bytes = b"Thank you for your business")
 
 
 def _refused(data: bytes, code: str, **kwargs: int) -> XmlRefused:
-    started = time.monotonic()
     with pytest.raises(XmlRefused) as err:
         read_einvoice(data, max_bytes=kwargs.get("max_bytes", 10 * MIB))
-    assert time.monotonic() - started < 2, "a hostile document must be refused quickly"
     assert err.value.code == code, err.value.message
     assert err.value.message and "Traceback" not in err.value.message
     return err.value
