@@ -18,7 +18,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from tools.documents.layout_fields import HOW_CONFIDENCE, Cell, Doc, label_values
-from tools.documents.layout_money import choose_totals, find_currency, find_payment, money_rows
+from tools.documents.layout_arithmetic import by_arithmetic, candidate_rows, conflicting_totals
+from tools.documents.layout_money import Totals, choose_totals, find_currency, find_payment, money_rows
 from tools.documents.layout_table import header_columns, read_table
 from tools.documents.layout_values import (
     decimal_comma_hint,
@@ -329,7 +330,7 @@ def extract_fields(text: PdfText | OcrText, *, own_abn: str | None = None) -> Ex
     `OcrText` from OCR) without templates. `own_abn` is the receiving business's ABN, so it is
     never mistaken for the supplier's. Missing values are None with an Issue; never raises.
 
-    Issues it may add: no_text, missing_field, totals_unconfirmed, hidden_text (text a reader
+    Issues it may add: no_text, missing_field, totals_unconfirmed, totals_conflict, hidden_text (text a reader
     cannot see: white, tiny, off-page or invisible; the spans are quoted for the injection
     check) and pages_not_read (a long PDF was capped)."""
     method = Method.OCR if getattr(text, "method", "pdf_text") == "ocr" else Method.PDF_TEXT
@@ -380,11 +381,29 @@ def extract_fields(text: PdfText | OcrText, *, own_abn: str | None = None) -> Ex
     lines = tuple(Line(description=r.description, quantity=r.quantity, unit_price=r.unit_price,
                        amount=r.amount, tax_code=r.tax_code) for r in rows)
     line_sum = sum((r.amount for r in rows if r.amount is not None), Decimal(0)) if rows else None
-    totals = choose_totals(money_rows(doc, decimal_comma=dec_comma), line_sum)
+    labelled = money_rows(doc, decimal_comma=dec_comma)
+    totals = choose_totals(labelled, line_sum)
+    candidates = candidate_rows(doc, labelled, start=table_start or 0, skip={r.line for r in rows},
+                                decimal_comma=dec_comma)
+    if not totals.consistent:
+        taxable = (sum((r.amount for r in rows if r.amount is not None and r.tax_code == "GST"), Decimal(0))
+                   if rows and all(r.tax_code in ("GST", "FRE") for r in rows) else None)
+        found = by_arithmetic(candidates, line_sum, taxable)
+        if found is not None:
+            c = found.confidence
+            totals = Totals(found.subtotal, found.tax, found.total,
+                            {"subtotal": c, "tax": c, "total": c}, True)
     conf.update({k: v for k, v in totals.confidence.items()})
     if not totals.consistent and totals.total is not None:
         issues.append(Issue(code="totals_unconfirmed", field="total",
                             message="The subtotal, tax and total read from the document do not add up."))
+    others = conflicting_totals(candidates, totals.total)
+    if others:
+        conf["total"] = min(conf.get("total", 0.0), 0.4)
+        shown = ", ".join(f"{v:,.2f}" for v in others)
+        issues.append(Issue(code="totals_conflict", field="total", message=(
+            f"The document states more than one total: {totals.total:,.2f} and {shown}, "
+            "and no payment on it explains the difference.")))
     if lines:
         conf["lines"] = 0.97 if totals.subtotal is not None and line_sum == totals.subtotal else 0.5
 

@@ -18,7 +18,7 @@ from tools.documents.layout_values import find_amounts, find_bic, find_bsb, find
 _TAX_WORDS = r"(?:gst|tax|vat|mwst\.?|ust\.?|umsatzsteuer|steuer|steuerbetrag|tva|btw|iva)"
 _SUBTOTAL = re.compile(
     rf"^(?:sub[\s-]?total(?:\s*\(?(?:ex|excl?|excluding)\.?\s*{_TAX_WORDS}\)?)?|"
-    rf"(?:total|amount|fees|price|value|sum|summe)\s*\(?(?:ex|excl?|excluding|before|w/o|without|ohne|net of)\.?\s*{_TAX_WORDS}\)?|"
+    rf"(?:total|amount|fees|price|value|sum|summe|charges)(?:\s+[a-z]+){{0,2}}\s*\(?(?:ex|excl?|excluding|before|w/o|without|ohne|net of)\.?\s*{_TAX_WORDS}\)?|"
     rf"net(?:t)?\s*(?:amount|total|value|sum)?|total\s+net|taxable\s+(?:amount|value|supplies)|"
     r"nettobetrag|nettosumme|summe\s+netto|rechnungssumme\s+ohne\s+ust\.?|warenwert|positionssumme|"
     r"total\s+ht|montant\s+ht|totaal\s+excl\.?\s*btw|total\s+before\s+tax|untaxed\s+amount)$", re.IGNORECASE)
@@ -30,7 +30,8 @@ _TAX = re.compile(
 _TOTAL = re.compile(
     rf"^(?:(?:(?:invoice|grand|gross|final)\s+)?total(?:\s+(?:amount|due|payable|aud|eur|usd|nzd|credit))?"
     rf"(?:\s*\(?(?:inc|incl|including|inkl)\.?\s*{_TAX_WORDS}\)?)?(?:\s+(?:aud|eur|usd|nzd))?|"
-    r"(?:amount|balance|total)\s+(?:due|payable|owing|to\s+pay)(?:\s+(?:aud|eur|usd|nzd))?|"
+    r"(?:amount|balance|total)(?:\s+[a-z]+){0,2}\s+(?:due|payable|owing|to\s+pay)(?:\s+(?:aud|eur|usd|nzd))?|"
+    rf"total(?:\s+[a-z]+){{0,2}}\s*\(?(?:inc|incl|including)\.?\s*{_TAX_WORDS}\)?|"
     rf"total\s+due\s*\(?(?:inc|incl)\.?\s*{_TAX_WORDS}\)?|total\s+(?:credit\s+)?(?:inc|incl)\.?\s*{_TAX_WORDS}|"
     r"gross\s+total|bruttosumme|bruttobetrag|gesamtbetrag|gesamtsumme|zahlbetrag|rechnungsbetrag|"
     r"endbetrag|total\s+ttc|te\s+betalen|totaal|amount|please\s+pay|pay\s+this\s+amount)$", re.IGNORECASE)

@@ -15,6 +15,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from tools.documents.layout_columns import (
+    NUMERIC_KINDS, inclusive_amount, parsed_rows, rename, resolve_roles,
+)
 from tools.documents.layout_values import is_number_token, parse_amount
 from core.text_layer import Line, Page, Word
 
@@ -50,6 +53,7 @@ _TOTALS_START = re.compile(r"^(?:sub[\s-]?total|total|gst\b|tax\b|amount due|bal
                            r"fees \(|plus gst|invoice total|grand total|summe|rechnungssumme|nettobetrag|"
                            r"steuerbetrag|gesamt)", re.IGNORECASE)
 _MONEY = re.compile(r"\d[.,]\d{2}(?!\d)")
+_QUALIFIERS = {"inc", "incl", "including", "ex", "excl", "excluding", "exkl", "inkl", "exclusief", "inclusief"}
 _UNIT_WORDS = {"stk", "stk.", "pcs", "ea", "each", "hrs", "hr", "h", "kg", "m", "lm", "x", "st", "pc", "units"}
 
 
@@ -70,6 +74,7 @@ class RowDraft:
     desc: list[str] = field(default_factory=list)
     y1: float = 0.0
     page: int = 0
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,7 @@ class TableRow:
     amount: Decimal | None
     tax_code: str | None
     page: int
+    line: int = 0  # index of the row's first line over all pages (layout_fields.Doc.lines)
 
 
 def header_columns(line: Line) -> list[Column] | None:
@@ -96,6 +102,9 @@ def header_columns(line: Line) -> list[Column] | None:
             if seq == phrase:
                 match = (kind, len(phrase))
                 break
+        if match and match[0] == "tax" and cols and i > 0 and \
+                words[i - 1].text.lower().rstrip(".") in _QUALIFIERS:
+            match = None  # "Prijs incl. BTW", "Amount ex GST": the tax word qualifies the cell before
         if match:
             kind, n = match
             cols.append(Column(kind, words[i].x0, words[i + n - 1].x1))
@@ -126,6 +135,62 @@ def header_columns(line: Line) -> list[Column] | None:
         amounts = [c for c in cols if c.kind == "amount"]
         for c in amounts[:-1]:
             c.kind = "price" if "price" not in [x.kind for x in cols] else "other"
+    return cols
+
+
+def _cells(words: tuple[Word, ...]) -> list[list[Word]]:
+    """Words grouped into cells at gaps wider than ~1 em."""
+    groups: list[list[Word]] = []
+    for w in words:
+        if groups and w.x0 - groups[-1][-1].x1 <= 0.9 * max(w.size, groups[-1][-1].size):
+            groups[-1].append(w)
+        else:
+            groups.append([w])
+    return groups
+
+
+def _known_kind(words: list[Word]) -> str | None:
+    texts = [w.text.lower().strip(":()$") for w in words]
+    texts = [t for t in texts if t and t not in ("ex", "excl", "inc", "incl", "aud", "gst", "$")] or texts
+    for kind, phrase in _HEADER_INDEX.get(texts[0], ()):
+        if texts[:len(phrase)] == phrase:
+            return kind
+    return None
+
+
+def generic_header(line: Line, following: list[Line]) -> list[Column] | None:
+    """A table header in words we do not know ("Charges  Units  Rate  Cost"), recognised by its
+    shape: 3-8 short cells without digits or total labels, with a row under it that ends in money
+    aligned under the header's right-hand cells and has words under the first. Unknown cells right
+    of the description become numeric columns whose roles the rows' arithmetic decides."""
+    from tools.documents.layout_money import classify_label
+
+    groups = _cells(line.words)
+    if not 3 <= len(groups) <= 8 or any(len(g) > 4 for g in groups):
+        return None
+    texts = [" ".join(w.text for w in g) for g in groups]
+    known = [_known_kind(g) for g in groups]
+    if any(re.search(r"\d", t) or not re.search(r"[A-Za-z]", t) or classify_label(t) and k is None
+           for t, k in zip(texts, known, strict=True)):
+        return None
+    row = next((ln for ln in following if _MONEY.search(ln.text)), None)
+    if row is None or not re.search(r"[A-Za-z]{3}", row.text) or row.words[-1].x1 < groups[-1][0].x0 - 2:
+        return None
+    cols: list[Column] = []
+    numeric = 0
+    has_desc = "desc" in known
+    for g, kind in zip(groups, known, strict=True):
+        if kind is None:
+            kind = f"num{numeric}" if has_desc else "desc"
+            numeric += has_desc
+            has_desc = True
+        cols.append(Column(kind, g[0].x0, g[-1].x1))
+    kinds = [c.kind for c in cols]
+    if kinds.count("desc") != 1 or len(set(kinds)) != len(kinds):
+        return None
+    if "amount" not in kinds:
+        last = next(c for c in reversed(cols) if c.kind in NUMERIC_KINDS)
+        last.kind = "amount"
     return cols
 
 
@@ -162,6 +227,11 @@ def _fits(w: Word, col: Column, tol: float) -> bool:
     return w.x1 >= col.x0 - tol and w.x0 <= col.x1 + tol * 0.6
 
 
+def _nearest(w: Word, cols: list[Column]) -> Column:
+    cx = (w.x0 + w.x1) / 2
+    return min(cols, key=lambda c: min(abs(cx - c.cx), abs(w.x1 - c.x1)))
+
+
 def _assign(line: Line, cols: list[Column]) -> tuple[dict[str, str], list[str]] | None:
     words = _merge_tokens(line.words)
     desc_i = next((i for i, c in enumerate(cols) if c.kind == "desc"), 0)
@@ -177,6 +247,10 @@ def _assign(line: Line, cols: list[Column]) -> tuple[dict[str, str], list[str]] 
         col = cols[ci]
         ok = _TAX_VALUE.match(w.text) if col.kind == "tax" else _numeric(w.text)
         if col.kind == "tax" and not ok and _numeric(w.text):
+            if _MONEY.search(w.text) and _nearest(w, cols) is col:
+                cells["tax_amount"] = w.text  # a per-line GST amount under the GST header
+                j -= 1
+                continue
             ok = None  # tax column empty in this row; let a number fall to the next column
         if ok and _fits(w, col, tol):
             cells[col.kind] = w.text
@@ -208,13 +282,15 @@ def _is_totals(text: str, decimal_comma: bool) -> bool:
 def read_table(pages: tuple[Page, ...], *, decimal_comma: bool = False) -> list[TableRow]:
     """Every line item under every table header in the document, in order."""
     rows: list[RowDraft] = []
+    index = -1
     for page in pages:
         cols: list[Column] | None = None
         current: RowDraft | None = None
         last_y1 = 0.0
-        for line in page.lines:
+        for k, line in enumerate(page.lines):
+            index += 1
             if cols is None:
-                cols = header_columns(line)
+                cols = header_columns(line) or generic_header(line, page.lines[k + 1:k + 4])
                 last_y1 = line.y1
                 continue
             totals_line = _is_totals(line.text, decimal_comma)
@@ -228,7 +304,7 @@ def read_table(pages: tuple[Page, ...], *, decimal_comma: bool = False) -> list[
             cells, desc = _assign(line, cols)
             if "amount" in cells and _MONEY.search(cells["amount"]) \
                     and parse_amount(cells["amount"], decimal_comma=decimal_comma) is not None:
-                current = RowDraft(cells, desc, line.y1, page.number)
+                current = RowDraft(cells, desc, line.y1, page.number, index)
                 rows.append(current)
                 last_y1 = line.y1
                 continue
@@ -241,13 +317,35 @@ def read_table(pages: tuple[Page, ...], *, decimal_comma: bool = False) -> list[
             if gap > 3 * line.size + 8 and rows and current is not None:
                 cols = None  # the table has ended (notes, footer); a new header may follow
                 current = None
+    _settle_roles(rows, decimal_comma)
     out = []
     for r in rows:
-        tax = r.cells.get("tax")
+        amount, tax = _num(r, "amount", decimal_comma), normalise_tax_code(r.cells.get("tax"))
+        gst = _num(r, "tax_amount", decimal_comma)
+        if gst is not None and tax is None:
+            tax = "GST" if gst > 0 else "FRE"
+        if gst is not None and amount is not None and r.cells.get("inclusive"):
+            amount -= gst
         out.append(TableRow(" ".join(r.desc) or None, _num(r, "qty", decimal_comma),
-                            _num(r, "price", decimal_comma), _num(r, "amount", decimal_comma),
-                            normalise_tax_code(tax), r.page))
+                            _num(r, "price", decimal_comma), amount, tax, r.page, r.line))
     return out
+
+
+def _settle_roles(rows: list[RowDraft], decimal_comma: bool) -> None:
+    """Rename numeric columns to the roles the rows' arithmetic agrees with (layout_columns), and
+    mark rows whose amount includes the line's GST (qty x price + GST = amount)."""
+    kinds = {k for r in rows for k in r.cells if k in NUMERIC_KINDS}
+    parse = lambda kind, text: _num(RowDraft({kind: text}), kind, decimal_comma)  # noqa: E731
+    roles = resolve_roles(parsed_rows([r.cells for r in rows], kinds, parse), kinds)
+    for r in rows:
+        r.cells = rename(r.cells, roles)
+    values = parsed_rows([r.cells for r in rows], {"qty", "price", "amount", "tax_amount"}, parse)
+    inclusive = [v for v in values if {"qty", "price", "amount", "tax_amount"} <= v.keys()
+                 and v["tax_amount"] and inclusive_amount(v["qty"], v["price"], v["tax_amount"], v["amount"])]
+    if inclusive and len(inclusive) * 2 > sum("tax_amount" in v and v["tax_amount"] for v in values):
+        for r, v in zip(rows, values, strict=True):
+            if "tax_amount" in v and "amount" in v:
+                r.cells["inclusive"] = "1"
 
 
 def _num(row: RowDraft, kind: str, decimal_comma: bool) -> Decimal | None:

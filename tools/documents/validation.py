@@ -62,7 +62,7 @@ FUTURE_GRACE = timedelta(days=1)     # time zones and suppliers a day ahead
 # The decide step never auto-posts these, whatever the confidence (ARCHITECTURE.md §4.6).
 HARD_HOLD_CODES = frozenset({
     "bank_details_changed", "bank_details_new", "supplier_unknown", "supplier_abn_differs",
-    "duplicate_suspected", "suspected_injection", "validation_error",
+    "duplicate_suspected", "suspected_injection", "validation_error", "totals_conflict", "not_an_invoice",
 })
 
 _TAXABLE = frozenset({"GST", "S", "CAP", "TAXABLE", "Y", "YES", "GSTONINCOME", "GSTONEXPENSES"})
