@@ -18,5 +18,7 @@ def match(state: InvoiceState, runtime: Runtime[RunContext]) -> InvoiceState:
     contact_id = supplier.contact_id if supplier else None
     with read_only(ctx.sessions) as session:
         orders = purchase_orders_for_match(session, contact_id, reading.extraction.purchase_order)
+    text = "\n".join(t.text for t in reading.texts if t.source.endswith(".text"))
     return {"match": match_purchase_order(reading.extraction, contact_id=contact_id,
-                                          purchase_orders=orders, tolerances=ctx.tolerances)}
+                                          purchase_orders=orders, tolerances=ctx.tolerances,
+                                          document_text=text)}

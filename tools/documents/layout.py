@@ -58,7 +58,9 @@ _DUE_LABEL = re.compile(r"(?:\bdue\s*date|\bpayment\s+due(?:\s+date)?|\bdate\s+d
 _PO_LABEL = re.compile(
     r"(?:\bcustomer\s+po\b|\bpurchase\s+order(?:\s*(?:no\b\.?|number|#))?|\border\s*(?:no\b\.?|number|#|ref\b\.?)|"
     r"\bp\.?\s?o\.?\s*(?:no\b\.?|number|#)|^p\.?o\.?\b(?!\s*box\b)|\byour\s+(?:ref(?:erence)?|order(?:\s+no\b\.?)?)|"
-    r"\bcustomer\s+order|\bbestellnummer|\bihre\s+bestellung)", re.IGNORECASE)
+    r"\bcustomer\s+order|\b(?:customer|client|cust\.?|buyer|purchaser)\s+(?:ref(?:erence)?|order)\b\.?"
+    r"(?:\s*(?:no\b\.?|number|#))?|\b(?:job|work)\s+ref(?:erence)?\s*/\s*p\.?o\b|\bp/o\b|"
+    r"\bbestellnummer|\bihre\s+bestellung)", re.IGNORECASE)
 _PO_GENERIC = re.compile(r"^(?:reference|ref\.?)$", re.IGNORECASE)
 _TERMS = re.compile(r"(?:\bterms\b|\bnet\s*(\d{1,3})\b|\bwithin\s+(\d{1,3})\s+days|\bzahlbar\s+innerhalb)", re.IGNORECASE)
 _CUSTOMER_LABEL = re.compile(r"^(?:bill(?:ed)?\s+to|invoice\s+to|sold\s+to|ship\s+to|deliver\s+to|customer|"
@@ -73,6 +75,11 @@ _LEGAL = re.compile(r"(?:\b(?:pty\.?\s*ltd\.?|pty\.?\s*limited|ltd\.?|limited|pt
 _ADDRESS = re.compile(r"\b(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT)\s+\d{4}\b|\b(?:st|street|rd|road|ave|dr|pde|hwy|"
                       r"lane|level|unit|shop|suite|po box)\b\.?", re.IGNORECASE)
 _CREDIT = re.compile(r"\b(?:credit\s+note|adjustment\s+note|credit\s+memo|gutschrift)\b", re.IGNORECASE)
+# A title that says the document is something else: a statement lists invoices, a quote offers one.
+_NOT_INVOICE = re.compile(r"^(?:monthly\s+|account\s+|customer\s+)?(?:statement(?:\s+of\s+account)?|quot(?:e|ation)|"
+                          r"remittance\s+advice|delivery\s+docket|packing\s+slip)\W*$", re.IGNORECASE)
+_INVOICE_TITLE = re.compile(r"(?:tax\s+)?invoice|credit\s+note|adjustment\s+note|rechnung|(?:tax\s+)?invoice\s*/\s*\w+",
+                            re.IGNORECASE)
 _ID_TOKEN = re.compile(r"^[A-Za-z0-9][\w\-/.#]*$")
 
 
@@ -316,6 +323,20 @@ def _terms_days(doc: Doc) -> int | None:
     return None
 
 
+def _other_document(doc: Doc) -> str | None:
+    """The title of a document that is not an invoice ("Statement of Account", "Quotation"),
+    when no line near the top calls it an invoice."""
+    top = doc.lines[:12]
+    if any(_INVOICE_TITLE.fullmatch(c.text.strip(" :")) for r in top for c in r.cells):
+        return None
+    for row in top:
+        for cell in row.cells:
+            m = _NOT_INVOICE.match(cell.text.strip())  # the whole cell: a title, not a label
+            if m:
+                return m.group(0).strip(" :")
+    return None
+
+
 def _reading_issues(text: PdfText | OcrText) -> list[Issue]:
     out = []
     if text.hidden_spans:
@@ -330,7 +351,7 @@ def extract_fields(text: PdfText | OcrText, *, own_abn: str | None = None) -> Ex
     `OcrText` from OCR) without templates. `own_abn` is the receiving business's ABN, so it is
     never mistaken for the supplier's. Missing values are None with an Issue; never raises.
 
-    Issues it may add: no_text, missing_field, totals_unconfirmed, totals_conflict, hidden_text (text a reader
+    Issues it may add: no_text, missing_field, totals_unconfirmed, totals_conflict, not_an_invoice, hidden_text (text a reader
     cannot see: white, tiny, off-page or invisible; the spans are quoted for the injection
     check) and pages_not_read (a long PDF was capped)."""
     method = Method.OCR if getattr(text, "method", "pdf_text") == "ocr" else Method.PDF_TEXT
@@ -448,8 +469,15 @@ def extract_fields(text: PdfText | OcrText, *, own_abn: str | None = None) -> Ex
     key_conf = [conf.get(k, 0.0) for k in ("invoice_number", "issue_date", "total", "supplier.name")]
     conf["overall"] = round(min(key_conf) * 0.5 + sum(key_conf) / len(key_conf) * 0.5, 3)
     top = " ".join(r.text for r in doc.lines[:12])
+    doc_type = DocumentType.CREDIT_NOTE if _CREDIT.search(top) else DocumentType.INVOICE
+    other = _other_document(doc)
+    if other:
+        doc_type = DocumentType.OTHER
+        issues.append(Issue(code="not_an_invoice", message=(
+            f"This looks like a {other.lower()}, not an invoice: it is held for a person, and no "
+            "bill is made from it.")))
     return Extraction(
-        document_type=DocumentType.CREDIT_NOTE if _CREDIT.search(top) else DocumentType.INVOICE,
+        document_type=doc_type,
         supplier=supplier,
         invoice_number=number[0] if number else None,  # type: ignore[arg-type]
         issue_date=issue[0] if issue else None,  # type: ignore[arg-type]

@@ -282,7 +282,7 @@ def _is_totals(text: str, decimal_comma: bool) -> bool:
 def read_table(pages: tuple[Page, ...], *, decimal_comma: bool = False) -> list[TableRow]:
     """Every line item under every table header in the document, in order."""
     rows: list[RowDraft] = []
-    index = -1
+    index = table_start = -1
     for page in pages:
         cols: list[Column] | None = None
         current: RowDraft | None = None
@@ -291,7 +291,7 @@ def read_table(pages: tuple[Page, ...], *, decimal_comma: bool = False) -> list[
             index += 1
             if cols is None:
                 cols = header_columns(line) or generic_header(line, page.lines[k + 1:k + 4])
-                last_y1 = line.y1
+                last_y1, table_start = line.y1, len(rows)
                 continue
             totals_line = _is_totals(line.text, decimal_comma)
             if totals_line or header_columns(line) is not None:
@@ -302,6 +302,9 @@ def read_table(pages: tuple[Page, ...], *, decimal_comma: bool = False) -> list[
             gap = line.y0 - last_y1
             desc_col = next((c for c in cols if c.kind == "desc"), None)
             cells, desc = _assign(line, cols)
+            if _closes_table(line, cells, cols, rows[table_start:], decimal_comma):
+                cols, current = None, None  # a totals block in words we do not know
+                continue
             if "amount" in cells and _MONEY.search(cells["amount"]) \
                     and parse_amount(cells["amount"], decimal_comma=decimal_comma) is not None:
                 current = RowDraft(cells, desc, line.y1, page.number, index)
@@ -331,6 +334,22 @@ def read_table(pages: tuple[Page, ...], *, decimal_comma: bool = False) -> list[
     return out
 
 
+def _closes_table(line: Line, cells: dict[str, str], cols: list[Column], table: list[RowDraft],
+                  decimal_comma: bool) -> bool:
+    """Is this amount-only line the table's total rather than a line item? Its words start under
+    the numeric columns, not under the description, or its amount is the sum of the rows above."""
+    if set(cells) != {"amount"} or not table:
+        return False
+    desc_i = next((i for i, c in enumerate(cols) if c.kind == "desc"), None)
+    if desc_i is not None and desc_i + 1 < len(cols) and not _numeric(line.words[0].text) \
+            and line.words[0].x0 >= cols[desc_i + 1].x0 - 4:
+        return True
+    amount = _num(RowDraft(cells), "amount", decimal_comma)
+    above = [_num(r, "amount", decimal_comma) for r in table]
+    return len(table) > 1 and amount is not None and None not in above and \
+        amount == sum((a for a in above if a is not None), Decimal(0))
+
+
 def _settle_roles(rows: list[RowDraft], decimal_comma: bool) -> None:
     """Rename numeric columns to the roles the rows' arithmetic agrees with (layout_columns), and
     mark rows whose amount includes the line's GST (qty x price + GST = amount)."""
@@ -342,7 +361,7 @@ def _settle_roles(rows: list[RowDraft], decimal_comma: bool) -> None:
     values = parsed_rows([r.cells for r in rows], {"qty", "price", "amount", "tax_amount"}, parse)
     inclusive = [v for v in values if {"qty", "price", "amount", "tax_amount"} <= v.keys()
                  and v["tax_amount"] and inclusive_amount(v["qty"], v["price"], v["tax_amount"], v["amount"])]
-    if inclusive and len(inclusive) * 2 > sum("tax_amount" in v and v["tax_amount"] for v in values):
+    if inclusive and len(inclusive) * 2 > sum(bool(v.get("tax_amount")) for v in values):
         for r, v in zip(rows, values, strict=True):
             if "tax_amount" in v and "amount" in v:
                 r.cells["inclusive"] = "1"

@@ -286,11 +286,28 @@ def _invoice_value(ex: Extraction) -> Decimal | None:
 
 # -- the match ------------------------------------------------------------------------------------
 
+def quoted_open_order(document_text: str, contact_id: int | None,
+                      purchase_orders: Sequence[OpenPurchaseOrder]) -> str | None:
+    """The one open order of this supplier whose number the document's text carries as a whole
+    token, whatever label it sits under ("Job 4471 / PO-2134", "Your order: 2134"), else None."""
+    if contact_id is None or not document_text:
+        return None
+    found = {po.number for po in purchase_orders
+             if po.contact_id == contact_id and po.status != "closed" and len(po.number) >= 4
+             and re.search(rf"(?<![\w-]){re.escape(po.number)}(?![\w-])", document_text, re.IGNORECASE)}
+    return found.pop() if len(found) == 1 else None
+
+
 def match_purchase_order(ex: Extraction, *, contact_id: int | None,
                          purchase_orders: Sequence[OpenPurchaseOrder],
-                         tolerances: MatchTolerances = MatchTolerances()) -> MatchResult:
-    """Match the invoice to the purchase order it quotes (see the module docstring)."""
+                         tolerances: MatchTolerances = MatchTolerances(),
+                         document_text: str = "") -> MatchResult:
+    """Match the invoice to the purchase order it quotes (see the module docstring). When no
+    reference was read, an open order of the supplier's named anywhere in `document_text` is
+    taken as the reference."""
     reference = (ex.purchase_order or "").strip() or None
+    if reference is None:
+        reference = quoted_open_order(document_text, contact_id, purchase_orders)
     key = normalise_po_number(reference)
     if not key:
         return _suggest(ex, contact_id, purchase_orders, tolerances)

@@ -338,3 +338,25 @@ def test_tolerances_from_settings_like_objects() -> None:
     assert tol == MatchTolerances(quantity_pct=D("0.05"), receipts_required=True)
     assert match_tolerances_from(object()) == MatchTolerances()
     assert match_tolerances_from(object(), total_abs=D(2)).total_abs == D(2)
+
+
+# -- a reference under a label we did not read ---------------------------------------------------
+
+def test_an_open_order_named_anywhere_in_the_text_is_the_reference() -> None:
+    text = "Harbour Ceramics\nJob 4471 / PO-2606-CER delivered Tuesday\nTotal 1,000.00"
+    result = match_purchase_order(invoice(*CLEAN, ref=None), contact_id=SUPPLIER,
+                                  purchase_orders=(po(),), document_text=text)
+    assert result.status == "matched_3way" and result.reference == "PO-2606-CER"
+
+
+@pytest.mark.parametrize(("text", "orders"), [
+    ("Your order PO-2606-CER-2 thanks", (po(),)),                    # a longer token, not this order
+    ("PO-2606-CER", (po(contact_id=OTHER),)),                        # another supplier's order
+    ("PO-2606-CER or PO-2606-ABC", (po(), po("PO-2606-ABC"))),       # two orders: no guess
+    ("PO-2606-CER", (po(status="closed"),)),                         # closed orders are not open
+])
+def test_text_that_does_not_name_exactly_one_open_order_of_this_supplier_is_no_reference(
+        text: str, orders: tuple[OpenPurchaseOrder, ...]) -> None:
+    result = match_purchase_order(invoice(*CLEAN, ref=None), contact_id=SUPPLIER,
+                                  purchase_orders=orders, document_text=text)
+    assert result.status == "no_po" and result.reference is None
