@@ -103,7 +103,11 @@ def _to_extraction(inv: LlmInvoice, text: str) -> Extraction:
                             message="The subtotal, tax and total the model read do not add up."))
     line_sum = sum((ln.amount for ln in inv.lines if ln.amount is not None), Decimal(0))
     if inv.lines:
-        conf["lines"] = HIGH if line_sum in {inv.subtotal, inv.total} else WEAK
+        # the same arithmetic as the layout reader: the lines sum, and each is qty x price
+        products = all(ln.quantity is None or ln.unit_price is None or ln.amount is None
+                       or abs(ln.quantity * ln.unit_price - ln.amount) < Decimal("0.01")
+                       for ln in inv.lines)
+        conf["lines"] = HIGH if line_sum in {inv.subtotal, inv.total} and products else WEAK
 
     payment = None
     if inv.payment and any(v is not None for v in inv.payment.model_dump().values()):

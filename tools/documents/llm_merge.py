@@ -19,6 +19,9 @@ _UNITS: dict[str, tuple[str, ...]] = {
     "purchase_order": ("purchase_order",), "totals": ("subtotal", "tax", "total"), "lines": ("lines",),
     "payment": ("payment.bsb", "payment.account_number", "payment.iban"),
 }
+# What the offline reader found about the document itself, not about how it read a field: kept
+# whichever reader's value wins (a model's total does not make two printed totals agree).
+DOCUMENT_PROBLEMS = frozenset({"totals_conflict", "not_an_invoice"})
 _KEY_UNITS = {"invoice_number", "issue_date", "totals", "supplier.name"}
 _DISAGREE_WARN = {"invoice_number", "totals", "supplier.abn", "payment"}
 
@@ -86,7 +89,8 @@ def merge_extractions(offline: Extraction, llm: Extraction) -> Extraction:
     for e in (offline, llm):
         for i in e.issues:
             unit = _UNIT_OF.get(i.field or "")
-            keep = chosen[unit] is e if unit else (i.field is None or e is offline)
+            keep = (chosen[unit] is e if unit and i.code not in DOCUMENT_PROBLEMS
+                    else i.field is None or e is offline)
             if keep and i not in issues:
                 issues.append(i)
     if llm.document_type != offline.document_type and llm.document_type is not DocumentType.INVOICE:

@@ -233,6 +233,15 @@ def test_merge_fills_weak_and_missing_fields_from_the_llm() -> None:
     assert merged.confidence["overall"] >= 0.85
 
 
+def test_a_document_level_problem_survives_the_models_totals() -> None:
+    """Two printed totals that disagree stay a conflict even when the model's totals win."""
+    conflict = Issue(code="totals_conflict", field="total", message="Two totals: 2,180.00 and 2,398.00.")
+    offline = offline_weak().model_copy(update={"issues": (*offline_weak().issues, conflict)})
+    merged = merge_extractions(offline, llm_reading())
+    assert merged.total == Decimal("2398.00")  # the model's reading was taken...
+    assert conflict in merged.issues           # ...and the document's conflict is still there
+
+
 def test_merge_keeps_cross_validated_offline_values() -> None:
     strong = offline_weak().model_copy(update={
         "invoice_number": "HP-2041X", "tax": Decimal("218.00"), "total": Decimal("2398.00"),
