@@ -45,8 +45,9 @@ def resolve_roles(rows: list[Mapping[str, Decimal]], present: set[str]) -> dict[
     kinds = [k for k in NUMERIC_KINDS if k in present]
     identity = {r: r for r in ROLES if r in present}
     best_map, best = identity, _agreement(rows, identity)
-    if len(kinds) < 3 or not rows:
-        return {k: k for k in kinds}
+    complete = sum(all(r in identity and identity[r] in row for r in ROLES) for row in rows)
+    if len(kinds) < 3 or not rows or best[0] == 2 * complete and complete * 2 >= len(rows):
+        return {k: k for k in kinds}  # the header's roles hold on every row that has all three
     for combo in permutations(kinds, 3):
         mapping = dict(zip(ROLES, combo, strict=True))
         score = _agreement(rows, mapping)

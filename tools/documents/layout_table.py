@@ -358,6 +358,8 @@ def _settle_roles(rows: list[RowDraft], decimal_comma: bool) -> None:
     roles = resolve_roles(parsed_rows([r.cells for r in rows], kinds, parse), kinds)
     for r in rows:
         r.cells = rename(r.cells, roles)
+    if not any("tax_amount" in r.cells for r in rows):
+        return
     values = parsed_rows([r.cells for r in rows], {"qty", "price", "amount", "tax_amount"}, parse)
     inclusive = [v for v in values if {"qty", "price", "amount", "tax_amount"} <= v.keys()
                  and v["tax_amount"] and inclusive_amount(v["qty"], v["price"], v["tax_amount"], v["amount"])]
