@@ -18,8 +18,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from tools.documents.layout_fields import HOW_CONFIDENCE, Cell, Doc, label_values
-from tools.documents.layout_arithmetic import by_arithmetic, candidate_rows, conflicting_totals
-from tools.documents.layout_money import Totals, choose_totals, find_currency, find_payment, money_rows
+from tools.documents.layout_arithmetic import AmountRow, by_arithmetic, candidate_rows, conflicting_totals
+from tools.documents.layout_money import (
+    Totals, choose_totals, find_currency, find_payment, money_rows, stacked_amounts,
+)
 from tools.documents.layout_table import header_columns, read_table
 from tools.documents.layout_values import (
     decimal_comma_hint,
@@ -62,7 +64,8 @@ _PO_LABEL = re.compile(
     r"(?:\s*(?:no\b\.?|number|#))?|\b(?:job|work)\s+ref(?:erence)?\s*/\s*p\.?o\b|\bp/o\b|"
     r"\bbestellnummer|\bihre\s+bestellung)", re.IGNORECASE)
 _PO_GENERIC = re.compile(r"^(?:reference|ref\.?)$", re.IGNORECASE)
-_TERMS = re.compile(r"(?:\bterms\b|\bnet\s*(\d{1,3})\b|\bwithin\s+(\d{1,3})\s+days|\bzahlbar\s+innerhalb)", re.IGNORECASE)
+_PAYMENT_ROW = re.compile(r"\bBSB\b|\baccount\s+(?:no|number|name)\b|\bacct\b", re.IGNORECASE)
+_TERMS = re.compile(r"(?:\bterms\b|\bnet\s*(\d{1,3})\b(?![.,]\d)|\bwithin\s+(\d{1,3})\s+days|\bzahlbar\s+innerhalb)", re.IGNORECASE)
 _CUSTOMER_LABEL = re.compile(r"^(?:bill(?:ed)?\s+to|invoice\s+to|sold\s+to|ship\s+to|deliver\s+to|customer|"
                              r"client|to|attention|attn|rechnungsempfänger|käufer|kunde)\b\s*:?", re.IGNORECASE)
 # Whole words only: "Telco", "Pageant" or "Totally Tiles" are names, not labels.
@@ -317,7 +320,8 @@ def _terms_days(doc: Doc) -> int | None:
             return 0
         m = _TERMS.search(text)
         if m:
-            days = re.search(r"(\d{1,3})\s*(?:days?|tage[n]?)\b|\bnet\s*(\d{1,3})\b", text[m.start():], re.IGNORECASE)
+            days = re.search(r"(\d{1,3})\s*(?:days?|tage[n]?)\b|\bnet\s*(\d{1,3})\b(?![.,]\d)", text[m.start():],
+                             re.IGNORECASE)
             if days:
                 return int(days.group(1) or days.group(2))
     return None
@@ -393,7 +397,8 @@ def extract_fields(text: PdfText | OcrText, *, own_abn: str | None = None) -> Ex
         due = (due[0], 0.4, due[2])
     po = _labelled(doc, [(_PO_LABEL, 1.0)], _first_token)
     if po is None:
-        po = _labelled(doc, [(_PO_GENERIC, 0.8)], _first_token, lines=head)
+        not_payment = [i for i in head if not _PAYMENT_ROW.search(doc.lines[i].text)]
+        po = _labelled(doc, [(_PO_GENERIC, 0.8)], _first_token, lines=not_payment)
     if po is not None and number is not None and po[0] == number[0]:
         po = None
 
@@ -402,10 +407,12 @@ def extract_fields(text: PdfText | OcrText, *, own_abn: str | None = None) -> Ex
     lines = tuple(Line(description=r.description, quantity=r.quantity, unit_price=r.unit_price,
                        amount=r.amount, tax_code=r.tax_code) for r in rows)
     line_sum = sum((r.amount for r in rows if r.amount is not None), Decimal(0)) if rows else None
-    labelled = money_rows(doc, decimal_comma=dec_comma)
+    stacked = stacked_amounts(doc, decimal_comma=dec_comma)
+    labelled = money_rows(doc, decimal_comma=dec_comma) + [(k, v, i) for k, v, i in stacked if k]
     totals = choose_totals(labelled, line_sum)
     candidates = candidate_rows(doc, labelled, start=table_start or 0, skip={r.line for r in rows},
                                 decimal_comma=dec_comma)
+    candidates += [AmountRow(None, v, i) for k, v, i in stacked if k is None]
     if not totals.consistent:
         taxable = (sum((r.amount for r in rows if r.amount is not None and r.tax_code == "GST"), Decimal(0))
                    if rows and all(r.tax_code in ("GST", "FRE") for r in rows) else None)

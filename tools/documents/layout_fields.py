@@ -124,8 +124,34 @@ def label_values(doc: Doc, label: re.Pattern[str], *, lines: range | None = None
                 text = right.text.strip(" :\t")
                 if text:
                     out.append(("right", text, cell))
-            if below and not rest and m.start() < 2:
+            if below and not rest and (m.start() < 2 or len(cell.text.split()) <= 4):
                 under = doc.below(cell)
                 if under is not None:
                     out.append(("below", under.text, cell))
     return out
+
+
+def stacked_pairs(doc: Doc, index: int) -> list[tuple[Cell, Cell]]:
+    """(label, value) for a row of labels with a row of values right under it ("Subtotal  GST
+    Total" over "100.00  10.00  110.00", "BSB  Account Number" over "062-000  12345678"): each
+    label cell paired with the value cell under it; empty unless every value has its label."""
+    if index + 1 >= len(doc.lines):
+        return []
+    labels, values = doc.lines[index], doc.lines[index + 1]
+    if len(labels.cells) < 2 or len(values.cells) < 2 or labels.page != values.page or \
+            values.line.y0 - labels.line.y1 > 2.2 * labels.line.size:
+        return []
+    pairs: list[tuple[Cell, Cell]] = []
+    used: set[int] = set()
+    for value in values.cells:
+        best = min(range(len(labels.cells)), key=lambda i: _distance(labels.cells[i], value))
+        if best in used or _distance(labels.cells[best], value) > 30:
+            return []
+        used.add(best)
+        pairs.append((labels.cells[best], value))
+    return pairs
+
+
+def _distance(a: Cell, b: Cell) -> float:
+    """0 when the cells overlap horizontally, else the gap between them."""
+    return max(0.0, max(a.x0, b.x0) - min(a.x1, b.x1))

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tools.documents.layout_fields import Doc
+from tools.documents.layout_fields import Doc, stacked_pairs
 from tools.documents.layout_values import find_amounts, find_bic, find_bsb, find_iban
 
 _TAX_WORDS = r"(?:gst|tax|vat|mwst\.?|ust\.?|umsatzsteuer|steuer|steuerbetrag|tva|btw|iva)"
@@ -87,6 +87,27 @@ def money_rows(doc: Doc, *, decimal_comma: bool) -> list[tuple[str, Decimal, int
                 kind = None
         if kind:
             out.append((kind, value, row.index))
+    return out
+
+
+def stacked_amounts(doc: Doc, *, decimal_comma: bool) -> list[tuple[str | None, Decimal, int]]:
+    """(kind or None, amount, line) for totals printed as a row of labels over a row of amounts
+    ("Subtotal  GST  Total" over "100.00  10.00  110.00"), left to right. Unknown labels give
+    None: the arithmetic may still place them (tools.documents.layout_arithmetic)."""
+    out: list[tuple[str | None, Decimal, int]] = []
+    for row in doc.lines:
+        if find_amounts(row.text, decimal_comma=decimal_comma):
+            continue
+        pairs = stacked_pairs(doc, row.index)
+        found = []
+        for label, value in pairs:
+            amounts = find_amounts(value.text, decimal_comma=decimal_comma)
+            if len(amounts) != 1 or amounts[0][2] - amounts[0][1] < len(value.text.strip(" $")) - 1:
+                found = []
+                break  # a value that is not one amount: not a totals row
+            found.append((classify_label(label.text), amounts[0][0], value.line))
+        if found and any(kind in ("subtotal", "tax", "total") for kind, _, _ in found):
+            out += found
     return out
 
 
@@ -186,10 +207,38 @@ def find_payment(doc: Doc, start_line: int = 0) -> PaymentFound:
         return PaymentFound(bsb, acct, name, find_iban(joined), find_bic(joined), ref)
 
     texts = [r.text for r in doc.lines]
+    stacked = _stacked_payment(doc)
+    if stacked is not None:
+        return stacked
     found = scan(texts[start_line:])
     if found.bsb is None and found.iban is None and start_line:
         found = scan(texts)
     return found
+
+
+def _stacked_payment(doc: Doc) -> PaymentFound | None:
+    """Bank details as a little table: "Account Name  BSB  Account Number  Reference" over the
+    values."""
+    for row in doc.lines:
+        pairs = {_pay_label(label.text): value.text.strip() for label, value in stacked_pairs(doc, row.index)}
+        bsb = find_bsb(pairs.get("bsb") or "")
+        digits = re.sub(r"[\s-]", "", pairs.get("account") or "")
+        if bsb and digits.isdigit() and 5 <= len(digits) <= 12:
+            return PaymentFound(bsb, digits, pairs.get("name"), None, None, pairs.get("reference"))
+    return None
+
+
+def _pay_label(text: str) -> str | None:
+    t = text.strip(" :").casefold()
+    if re.fullmatch(r"bsb(?:\s*(?:no\.?|number))?", t):
+        return "bsb"
+    if re.fullmatch(r"(?:account|acct|acc|a/c)\.?\s*(?:no\.?|number|#)", t):
+        return "account"
+    if re.fullmatch(r"(?:account|acct|a/c)\s+name|payee|name", t):
+        return "name"
+    if re.fullmatch(r"(?:payment\s+)?ref(?:erence)?\.?", t):
+        return "reference"
+    return None
 
 
 def find_currency(text: str, has_abn: bool) -> str | None:

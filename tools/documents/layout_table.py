@@ -29,14 +29,14 @@ _HEADERS: tuple[tuple[str, str], ...] = tuple(
                    "preis", "prix unitaire", "prijs", "unit amount")),
         ("amount", ("amount ex gst", "amount excl gst", "total ex gst", "total excl gst", "line amount",
                     "line total", "ext. price", "ext price", "extended", "net amount", "amount aud",
-                    "amount eur", "amount usd", "amount", "total", "value", "fee", "subtotal", "betrag",
+                    "amount eur", "amount usd", "amount", "total", "value", "fee", "cost", "subtotal", "betrag",
                     "nettobetrag", "gesamtpreis", "gesamt", "montant", "bedrag", "line value")),
         ("qty", ("hrs/qty", "quantity", "qty", "qté", "units", "unit", "hours", "hrs", "menge", "anzahl",
                  "aantal", "quantité")),
         ("tax", ("tax code", "gst rate", "gst", "tax", "vat", "mwst", "ust", "steuersatz", "btw", "tva",
                  "vat %", "tax %")),
         ("desc", ("description of services", "item description", "product / service", "product/service",
-                  "description", "particulars", "details", "product", "service", "item", "items",
+                  "description", "particulars", "details", "charges", "product", "service", "item", "items",
                   "bezeichnung", "beschreibung", "artikel", "omschrijving", "désignation", "designation")),
         ("code", ("item code", "item no", "item #", "code", "sku", "art-nr", "pos", "no.", "#", "line")),
     ) for phrase in phrases)
@@ -98,8 +98,10 @@ def header_columns(line: Line) -> list[Column] | None:
         low = words[i].text.lower().rstrip(":")
         match = None
         for kind, phrase in _HEADER_INDEX.get(low, ()):
-            seq = [w.text.lower().rstrip(":") for w in words[i:i + len(phrase)]]
-            if seq == phrase:
+            span = words[i:i + len(phrase)]
+            seq = [w.text.lower().rstrip(":") for w in span]
+            apart = any(b.x0 - a.x1 > 1.5 * a.size for a, b in zip(span, span[1:]))
+            if seq == phrase and not apart:  # "Item   Description" are two columns
                 match = (kind, len(phrase))
                 break
         if match and match[0] == "tax" and cols and i > 0 and \
@@ -150,11 +152,16 @@ def _cells(words: tuple[Word, ...]) -> list[list[Word]]:
 
 
 def _known_kind(words: list[Word]) -> str | None:
+    """The kind of a header cell in our vocabulary: the whole cell ("Unit ex GST"), else the cell
+    without its tax qualifiers ("Rate (ex GST)" → Rate). A qualifier alone ("Ex GST") is unknown."""
     texts = [w.text.lower().strip(":()$") for w in words]
-    texts = [t for t in texts if t and t not in ("ex", "excl", "inc", "incl", "aud", "gst", "$")] or texts
-    for kind, phrase in _HEADER_INDEX.get(texts[0], ()):
-        if texts[:len(phrase)] == phrase:
-            return kind
+    bare = [t for t in texts if t and t not in ("ex", "excl", "inc", "incl", "aud", "gst", "$")]
+    for candidate in (texts, bare):
+        if not candidate:
+            continue
+        for kind, phrase in _HEADER_INDEX.get(candidate[0], ()):
+            if candidate[:len(phrase)] == phrase and len(phrase) == len(candidate):
+                return kind
     return None
 
 
@@ -170,9 +177,11 @@ def generic_header(line: Line, following: list[Line]) -> list[Column] | None:
         return None
     texts = [" ".join(w.text for w in g) for g in groups]
     known = [_known_kind(g) for g in groups]
-    if any(re.search(r"\d", t) or not re.search(r"[A-Za-z]", t) or classify_label(t) and k is None
-           for t, k in zip(texts, known, strict=True)):
+    if any(re.search(r"\d", t) or not re.search(r"[A-Za-z]", t) or k is None and classify_label(t) in
+           ("subtotal", "total", "paid") for t, k in zip(texts, known, strict=True)):
         return None
+    if sum(k is not None for k in known) < 2:
+        return None  # two header words we know at least: a shape alone is too weak
     row = next((ln for ln in following if _MONEY.search(ln.text)), None)
     if row is None or not re.search(r"[A-Za-z]{3}", row.text) or row.words[-1].x1 < groups[-1][0].x0 - 2:
         return None
@@ -321,9 +330,13 @@ def read_table(pages: tuple[Page, ...], *, decimal_comma: bool = False) -> list[
                 cols = None  # the table has ended (notes, footer); a new header may follow
                 current = None
     _settle_roles(rows, decimal_comma)
+    marked = [_gst_free_marker(" ".join(r.desc)) for r in rows]
     out = []
-    for r in rows:
+    for r, (desc, free) in zip(rows, marked, strict=True):
+        r.desc = desc.split()
         amount, tax = _num(r, "amount", decimal_comma), normalise_tax_code(r.cells.get("tax"))
+        if tax is None and any(f for _, f in marked):
+            tax = "FRE" if free else "GST"  # a GST-free marker on some lines: the rest are taxable
         gst = _num(r, "tax_amount", decimal_comma)
         if gst is not None and tax is None:
             tax = "GST" if gst > 0 else "FRE"
@@ -348,6 +361,19 @@ def _closes_table(line: Line, cells: dict[str, str], cols: list[Column], table: 
     above = [_num(r, "amount", decimal_comma) for r in table]
     return len(table) > 1 and amount is not None and None not in above and \
         amount == sum((a for a in above if a is not None), Decimal(0))
+
+
+_FREE_MARK = re.compile(r"\s*(?:\*|\((?:gst[\s-]?free|gst\s+exempt|no\s+gst|fre|tax[\s-]?free)\)|"
+                        r"-\s*gst[\s-]?free|gst[\s-]?free)\s*$", re.IGNORECASE)
+
+
+def _gst_free_marker(desc: str) -> tuple[str, bool]:
+    """A description without its GST-free marker ("Milk 2L *", "Bank fee (GST-free)"), and
+    whether it had one."""
+    m = _FREE_MARK.search(desc)
+    if m is None or not desc[:m.start()].strip():
+        return desc, False
+    return desc[:m.start()].rstrip(), True
 
 
 def _settle_roles(rows: list[RowDraft], decimal_comma: bool) -> None:

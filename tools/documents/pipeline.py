@@ -8,10 +8,14 @@ in this module because checkpoints of paused invoice runs name them by module (a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tools.documents.identify import Kind
 from tools.documents.model import Extraction, Issue
 from tools.documents.texts import LabelledText
+
+if TYPE_CHECKING:
+    from tools.documents.learned import LearnedLayouts
 
 MIB = 1024 * 1024
 
@@ -29,6 +33,9 @@ class ReadingOptions:
     own_abn: str | None = None       # the business's own ABN: never the supplier's
     max_pdf_pages: int = 50
     max_xml_bytes: int = 10 * MIB
+    # What corrections taught about each supplier's layout (by ABN); applied after the layout
+    # extractor (tools.documents.learned.apply). None: read without it.
+    learned: LearnedLayouts | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
