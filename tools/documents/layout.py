@@ -68,6 +68,7 @@ _PAYMENT_ROW = re.compile(r"\bBSB\b|\baccount\s+(?:no|number|name)\b|\bacct\b", 
 _TERMS = re.compile(r"(?:\bterms\b|\bnet\s*(\d{1,3})\b(?![.,]\d)|\bwithin\s+(\d{1,3})\s+days|\bzahlbar\s+innerhalb)", re.IGNORECASE)
 _CUSTOMER_LABEL = re.compile(r"^(?:bill(?:ed)?\s+to|invoice\s+to|sold\s+to|ship\s+to|deliver\s+to|customer|"
                              r"client|to|attention|attn|rechnungsempfänger|käufer|kunde)\b\s*:?", re.IGNORECASE)
+_CUSTOMER_ID = re.compile(r"\s*(?:no\b\.?|number|id\b|code|#|ref(?:erence)?\b|acc(?:oun)?t)", re.IGNORECASE)
 # Whole words only: "Telco", "Pageant" or "Totally Tiles" are names, not labels.
 _TITLE_WORDS = re.compile(r"\b(?:(?:tax\s+invoice|invoice|credit\s+note|adjustment\s+note|statement|receipt|quote|"
                           r"rechnung|gutschrift|page|bill\s+to|invoice\s+to|date|abn|a\.b\.n|phone|ph|tel|fax|"
@@ -146,6 +147,8 @@ def _customer_lines(doc: Doc, own_abn: str | None, limit: int) -> set[int]:
     for row in doc.lines[:limit]:
         for cell in row.cells:
             m = _CUSTOMER_LABEL.match(cell.text)
+            if m and _CUSTOMER_ID.match(cell.text[m.end():]):
+                continue  # "Customer No CUST1543" is our account with them, not our address block
             if m and len(cell.text) < 40:
                 rest = cell.text[m.end():].strip()
                 x0 = cell.x0

@@ -152,6 +152,8 @@ _ACCOUNT_NAME = re.compile(
     r"([A-Za-z][^,;:|]*?)(?=\s*(?:,|;|\||\s{2,}|\bBSB\b|\bAcc|\bRef|$))", re.IGNORECASE)
 _REFERENCE = re.compile(r"\b(?:payment\s+reference|reference|ref|quoting\s+reference|use\s+reference|"
                         r"verwendungszweck)\s*(?:no\.?)?\s*[:#]?\s*([A-Z0-9][\w\-/]*\d[\w\-/]*)", re.IGNORECASE)
+_BANK_LINE = re.compile(r"\bBSB\b|\b(?:account|acct|acc|a/c)\.?\s*(?:no|number|#|:)|\bdirect\s+(?:credit|deposit)|"
+                        r"\beft\b|\bpayee\b", re.IGNORECASE)
 _PAY_CONTEXT = re.compile(r"\b(?:bsb|account|acct|acc|eft|remit|deposit|bank|iban|payment|pay)\b", re.IGNORECASE)
 
 
@@ -184,7 +186,7 @@ def find_payment(doc: Doc, start_line: int = 0) -> PaymentFound:
             if name is None:
                 m = re.search(r"\b(?:account\s+name|acct\s+name|a/c\s+name)\s*[:\-]?\s*([A-Za-z0-9][^,;|]*?)"
                               r"(?=\s*(?:,|;|\||\s{2,}|\bBSB\b|$))", text, re.IGNORECASE)
-                if m is None and _PAY_CONTEXT.search(text):
+                if m is None and _BANK_LINE.search(text):  # "Bank fee 9.50" is a line item
                     m = _ACCOUNT_NAME.search(text)
                 if m and m.group(1).strip() and not re.match(r"(?:no|number|details?)\b", m.group(1), re.IGNORECASE):
                     name = m.group(1).strip()

@@ -100,7 +100,7 @@ def header_columns(line: Line) -> list[Column] | None:
         for kind, phrase in _HEADER_INDEX.get(low, ()):
             span = words[i:i + len(phrase)]
             seq = [w.text.lower().rstrip(":") for w in span]
-            apart = any(b.x0 - a.x1 > 1.5 * a.size for a, b in zip(span, span[1:]))
+            apart = any(b.x0 - a.x1 > 1.0 * a.size for a, b in zip(span, span[1:]))
             if seq == phrase and not apart:  # "Item   Description" are two columns
                 match = (kind, len(phrase))
                 break
@@ -302,7 +302,7 @@ def read_table(pages: tuple[Page, ...], *, decimal_comma: bool = False) -> list[
                 cols = header_columns(line) or generic_header(line, page.lines[k + 1:k + 4])
                 last_y1, table_start = line.y1, len(rows)
                 continue
-            totals_line = _is_totals(line.text, decimal_comma)
+            totals_line = _is_totals(line.text, decimal_comma) or _totals_labels_row(line)
             if totals_line or header_columns(line) is not None:
                 if totals_line:
                     cols = None
@@ -313,6 +313,9 @@ def read_table(pages: tuple[Page, ...], *, decimal_comma: bool = False) -> list[
             cells, desc = _assign(line, cols)
             if _closes_table(line, cells, cols, rows[table_start:], decimal_comma):
                 cols, current = None, None  # a totals block in words we do not know
+                continue
+            if "amount" in cells and desc and not any(re.search(r"[^\W\d_]", d) for d in desc):
+                cols, current = None, None  # only figures, no words: a totals row, not an item
                 continue
             if "amount" in cells and _MONEY.search(cells["amount"]) \
                     and parse_amount(cells["amount"], decimal_comma=decimal_comma) is not None:
@@ -345,6 +348,14 @@ def read_table(pages: tuple[Page, ...], *, decimal_comma: bool = False) -> list[
         out.append(TableRow(" ".join(r.desc) or None, _num(r, "qty", decimal_comma),
                             _num(r, "price", decimal_comma), amount, tax, r.page, r.line))
     return out
+
+
+def _totals_labels_row(line: Line) -> bool:
+    """A row of totals labels over their amounts ("Net   Tax   Gross")."""
+    from tools.documents.layout_money import classify_label
+
+    groups = _cells(line.words)
+    return len(groups) >= 2 and all(classify_label(" ".join(w.text for w in g)) for g in groups)
 
 
 def _closes_table(line: Line, cells: dict[str, str], cols: list[Column], table: list[RowDraft],
