@@ -18,7 +18,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from tools.documents.layout_fields import HOW_CONFIDENCE, Cell, Doc, label_values
-from tools.documents.layout_arithmetic import AmountRow, by_arithmetic, candidate_rows, conflicting_totals
+from tools.documents.layout_arithmetic import (
+    AmountRow, boxed_amounts, by_arithmetic, candidate_rows, conflicting_totals,
+)
 from tools.documents.layout_money import (
     Totals, choose_totals, find_currency, find_payment, money_rows, stacked_amounts,
 )
@@ -411,7 +413,10 @@ def extract_fields(text: PdfText | OcrText, *, own_abn: str | None = None) -> Ex
                        amount=r.amount, tax_code=r.tax_code) for r in rows)
     line_sum = sum((r.amount for r in rows if r.amount is not None), Decimal(0)) if rows else None
     stacked = stacked_amounts(doc, decimal_comma=dec_comma)
-    labelled = money_rows(doc, decimal_comma=dec_comma) + [(k, v, i) for k, v, i in stacked if k]
+    table_lines = {r.line for r in rows} | {r.index for r in doc.lines if header_columns(r.line) is not None}
+    labelled = list(dict.fromkeys([*money_rows(doc, decimal_comma=dec_comma),
+                                   *((k, v, i) for k, v, i in stacked if k),
+                                   *boxed_amounts(doc, skip=table_lines, decimal_comma=dec_comma)]))
     totals = choose_totals(labelled, line_sum)
     candidates = candidate_rows(doc, labelled, start=table_start or 0, skip={r.line for r in rows},
                                 decimal_comma=dec_comma)

@@ -58,6 +58,27 @@ def candidate_rows(doc: Doc, labelled: list[tuple[str, Decimal, int]], *, start:
     return rows
 
 
+def boxed_amounts(doc: Doc, *, skip: set[int], decimal_comma: bool) -> list[tuple[str, Decimal, int]]:
+    """(kind, amount, line) for a totals label with its amount alone in the cell under it (an
+    "AMOUNT DUE" box beside the address block). Lines in `skip` (the table's header and rows:
+    an "Amount" column over its first figure) are neither label nor value."""
+    from tools.documents.layout_money import classify_label
+
+    out = []
+    for row in doc.lines:
+        if row.index in skip:
+            continue
+        for cell in row.cells:
+            kind = classify_label(cell.text) if not find_amounts(cell.text, decimal_comma=decimal_comma) else None
+            under = doc.below(cell) if kind in ("total", "subtotal", "tax") else None
+            if under is None or under.line in skip:
+                continue
+            amounts = find_amounts(under.text, decimal_comma=decimal_comma)
+            if len(amounts) == 1 and amounts[0][2] - amounts[0][1] >= len(under.text.strip(" $")) - 1:
+                out.append((kind, amounts[0][0], under.line))
+    return out
+
+
 def expected_gst(taxable: Decimal) -> Decimal:
     return (taxable * GST_RATE).quantize(CENT, rounding=ROUND_HALF_UP)
 
