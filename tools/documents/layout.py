@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from tools.documents.layout_fields import HOW_CONFIDENCE, Cell, Doc, label_values
 from tools.documents.layout_arithmetic import (
-    AmountRow, boxed_amounts, by_arithmetic, candidate_rows, conflicting_totals,
+    AmountRow, boxed_amounts, by_arithmetic, candidate_rows, conflicting_totals, derived_tax,
 )
 from tools.documents.layout_money import (
     Totals, choose_totals, find_currency, find_payment, money_rows, stacked_amounts,
@@ -424,7 +424,7 @@ def extract_fields(text: PdfText | OcrText, *, own_abn: str | None = None) -> Ex
     if not totals.consistent:
         taxable = (sum((r.amount for r in rows if r.amount is not None and r.tax_code == "GST"), Decimal(0))
                    if rows and all(r.tax_code in ("GST", "FRE") for r in rows) else None)
-        found = by_arithmetic(candidates, line_sum, taxable)
+        found = by_arithmetic(candidates, line_sum, taxable) or derived_tax(candidates, line_sum, taxable)
         if found is not None:
             c = found.confidence
             totals = Totals(found.subtotal, found.tax, found.total,

@@ -128,6 +128,25 @@ def _score(s: AmountRow, t: AmountRow, g: AmountRow, line_sum: Decimal | None,
     return score, ArithmeticTotals(s.value, t.value, g.value, confidence, "+".join(held))
 
 
+def derived_tax(rows: list[AmountRow], line_sum: Decimal | None,
+                taxable_sum: Decimal | None) -> ArithmeticTotals | None:
+    """A labelled subtotal and total whose difference is exactly the GST on it (10% of the
+    subtotal or of the taxable lines), when no tax amount could be placed: the tax is that
+    difference. Only when no tax figure is printed at all: a printed one that does not fit is a
+    mismatch for a person."""
+    if any(r.kind == "tax" for r in rows):
+        return None  # a printed tax that does not fit is a mismatch to hold, never replaced
+    subs = [r.value for r in rows if r.kind == "subtotal"] + ([line_sum] if line_sum is not None else [])
+    totals = [r.value for r in rows if r.kind == "total"]
+    for g in reversed(totals):
+        for s in subs:
+            t = g - s
+            bases = {s} | ({taxable_sum} if taxable_sum is not None else set())
+            if t > 0 and any(abs(t - expected_gst(b)) <= CENT for b in bases):
+                return ArithmeticTotals(s, t, g, 0.85, "difference+gst")
+    return None
+
+
 def conflicting_totals(rows: list[AmountRow], total: Decimal | None) -> list[Decimal]:
     """Other amounts labelled as a total that differ from `total` with no payment or credit on
     the document to explain the difference."""

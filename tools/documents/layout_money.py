@@ -106,7 +106,10 @@ def stacked_amounts(doc: Doc, *, decimal_comma: bool) -> list[tuple[str | None, 
                 found = []
                 break  # a value that is not one amount: not a totals row
             found.append((classify_label(label.text), amounts[0][0], value.line))
-        if found and any(kind in ("subtotal", "tax", "total") for kind, _, _ in found):
+        values = [v for _, v, _ in found]
+        adds_up = len(values) >= 3 and any(a + b == c for i, a in enumerate(values)
+                                           for j, b in enumerate(values) for c in values[max(i, j) + 1:] if i != j)
+        if found and (adds_up or any(kind in ("subtotal", "tax", "total") for kind, _, _ in found)):
             out += found
     return out
 
@@ -152,6 +155,7 @@ _ACCOUNT_NAME = re.compile(
     r"([A-Za-z][^,;:|]*?)(?=\s*(?:,|;|\||\s{2,}|\bBSB\b|\bAcc|\bRef|$))", re.IGNORECASE)
 _REFERENCE = re.compile(r"\b(?:payment\s+reference|reference|ref|quoting\s+reference|use\s+reference|"
                         r"verwendungszweck)\s*(?:no\.?)?\s*[:#]?\s*([A-Z0-9][\w\-/]*\d[\w\-/]*)", re.IGNORECASE)
+_BARE_BSB = re.compile(r"(?<![\d-])(\d{3})-(\d{3})(?![\d-])")
 _BANK_LINE = re.compile(r"\bBSB\b|\b(?:account|acct|acc|a/c)\.?\s*(?:no|number|#|:)|\bdirect\s+(?:credit|deposit)|"
                         r"\beft\b|\bpayee\b", re.IGNORECASE)
 _PAY_CONTEXT = re.compile(r"\b(?:bsb|account|acct|acc|eft|remit|deposit|bank|iban|payment|pay)\b", re.IGNORECASE)
@@ -194,6 +198,14 @@ def find_payment(doc: Doc, start_line: int = 0) -> PaymentFound:
                 m = _REFERENCE.search(text)
                 if m:
                     ref = m.group(1).rstrip(".")
+        if bsb is None:  # "Westpac 032-000 123456" under a payment heading: no BSB label
+            for text in lines:
+                m = _BARE_BSB.search(text) if _BANK_LINE.search(text) or _PAY_CONTEXT.search(text) else None
+                if m and not re.search(r"\bABN\b|\bA\.B\.N", text, re.IGNORECASE):
+                    bsb = m.group(1) + m.group(2)
+                    digits = re.search(r"(?<![\d-])(\d[\d ]{4,14}\d)(?![\d-])", text[m.end():])
+                    acct = acct or (re.sub(r"\D", "", digits.group(1)) if digits else None)
+                    break
         joined = "\n".join(lines)
         if bsb is None or acct is None:  # a remittance sentence may wrap between the label and value
             flat = " ".join(lines)

@@ -151,6 +151,16 @@ def _cells(words: tuple[Word, ...]) -> list[list[Word]]:
     return groups
 
 
+def _multiplies(line: Line) -> bool:
+    """Do two of the row's last figures multiply to the last one (qty x price = amount)?"""
+    nums = [v for w in _merge_tokens(line.words)[-5:] if _numeric(w.text)
+            and (v := parse_amount(re.sub(r"\s*[A-Za-z.]+$", "", w.text))) is not None]
+    if len(nums) < 3:
+        return False
+    *before, amount = nums
+    return any(abs(a * b - amount) < Decimal("0.01") for i, a in enumerate(before) for b in before[i + 1:])
+
+
 def _known_kind(words: list[Word]) -> str | None:
     """The kind of a header cell in our vocabulary: the whole cell ("Unit ex GST"), else the cell
     without its tax qualifiers ("Rate (ex GST)" → Rate). A qualifier alone ("Ex GST") is unknown."""
@@ -180,11 +190,11 @@ def generic_header(line: Line, following: list[Line]) -> list[Column] | None:
     if any(re.search(r"\d", t) or not re.search(r"[A-Za-z]", t) or k is None and classify_label(t) in
            ("subtotal", "total", "paid") for t, k in zip(texts, known, strict=True)):
         return None
-    if sum(k is not None for k in known) < 2:
-        return None  # two header words we know at least: a shape alone is too weak
     row = next((ln for ln in following if _MONEY.search(ln.text)), None)
     if row is None or not re.search(r"[A-Za-z]{3}", row.text) or row.words[-1].x1 < groups[-1][0].x0 - 2:
         return None
+    if sum(k is not None for k in known) < 2 and not _multiplies(row):
+        return None  # a shape alone is too weak: two header words we know, or qty x price = amount
     cols: list[Column] = []
     numeric = 0
     has_desc = "desc" in known

@@ -213,7 +213,7 @@ def backtest(candidate: SupplierLayout, earlier: Sequence[Sequence[Any]], *,
     """Refuse each rule new in `candidate` (against `previous`) that would change an earlier
     accepted result, and the dropping of a previous anchor that read every earlier document it
     could as accepted: `earlier` holds (text, accepted Extraction[, label]) per document, and
-    `earlier_lines` (description, account) per accepted bill line of this supplier."""
+    `earlier_lines` (description, account) per bill line of this supplier a person accepted."""
     anchors, lines = _new_rules(candidate, previous)
     refused: list[Refusal] = []
     for anchor in anchors:

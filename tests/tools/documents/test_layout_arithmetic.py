@@ -144,3 +144,43 @@ def test_an_invoice_quoting_a_quote_is_still_an_invoice() -> None:
     ext = _extract([*_HEAD, (380, 30, "TAX INVOICE"), (40, 100, "Quote"),
                     (300, 240, "Total"), (480, 240, "110.00")])
     assert ext.document_type is DocumentType.INVOICE
+
+
+def test_totals_and_bank_details_as_labels_over_values() -> None:
+    ext = _extract([
+        *_HEAD,
+        (40, 150, "Description"), (300, 150, "Qty"), (380, 150, "Price"), (480, 150, "Amount"),
+        *_row(170, "Garden maintenance", "2", "150.00", "300.00"),
+        (200, 230, "Nett"), (300, 230, "Levy"), (400, 230, "Gross"),
+        (200, 246, "300.00"), (300, 246, "30.00"), (400, 246, "330.00"),
+        (40, 300, "Account Name"), (200, 300, "BSB"), (300, 300, "Account Number"),
+        (40, 316, "Clearwater Utilities"), (200, 316, "062-000"), (300, 316, "12345678"),
+    ])
+    assert (ext.subtotal, ext.tax, ext.total) == (D("300.00"), D("30.00"), D("330.00"))
+    assert len(ext.lines) == 1  # the figures row under the totals labels is not a line item
+    assert ext.payment is not None and (ext.payment.bsb, ext.payment.account_number) == ("062000", "12345678")
+
+
+def test_tax_is_the_difference_only_when_no_tax_figure_is_printed() -> None:
+    base = [*_HEAD,
+            (40, 150, "Description"), (300, 150, "Qty"), (380, 150, "Price"), (480, 150, "Amount"),
+            *_row(170, "Consulting hours", "4", "150.00", "600.00"),
+            (300, 240, "Subtotal"), (480, 240, "600.00")]
+    derived = _extract([*base, (300, 272, "Total"), (480, 272, "660.00")])
+    assert (derived.tax, derived.total) == (D("60.00"), D("660.00")) and derived.confidence["tax"] < 0.9
+    wrong = _extract([*base, (300, 256, "GST"), (480, 256, "66.00"), (300, 272, "Total"), (480, 272, "660.00")])
+    assert wrong.tax != D("60.00")  # a printed GST that does not fit is never replaced
+    assert "totals_unconfirmed" in {i.code for i in wrong.issues}
+
+
+def test_a_header_of_unknown_words_is_a_table_when_its_rows_multiply() -> None:
+    ext = _extract([
+        *_HEAD,
+        (40, 150, "Narrative"), (300, 150, "Hours"), (380, 150, "Charge-out"), (480, 150, "Extension"),
+        *_row(170, "Site supervision", "6", "95.00", "570.00"),
+        *_row(186, "Travel", "2", "40.00", "80.00"),
+        (300, 240, "Subtotal"), (480, 240, "650.00"), (300, 256, "GST"), (480, 256, "65.00"),
+        (300, 272, "Total"), (480, 272, "715.00"),
+    ])
+    assert [(ln.description, ln.quantity, ln.unit_price, ln.amount) for ln in ext.lines] == [
+        ("Site supervision", D(6), D("95.00"), D("570.00")), ("Travel", D(2), D("40.00"), D("80.00"))]
