@@ -70,6 +70,10 @@ _PAYMENT_ROW = re.compile(r"\bBSB\b|\baccount\s+(?:no|number|name)\b|\bacct\b", 
 _TERMS = re.compile(r"(?:\bterms\b|\bnet\s*(\d{1,3})\b(?![.,]\d)|\bwithin\s+(\d{1,3})\s+days|\bzahlbar\s+innerhalb)", re.IGNORECASE)
 _CUSTOMER_LABEL = re.compile(r"^(?:bill(?:ed)?\s+to|invoice\s+to|sold\s+to|ship\s+to|deliver\s+to|customer|"
                              r"client|to|attention|attn|rechnungsempfänger|käufer|kunde)\b\s*:?", re.IGNORECASE)
+_ID_WORD = re.compile(r"(?:\bno\b\.?|\bnumber\b|#|\bref(?:erence)?\b\.?|\bid\b)", re.IGNORECASE)
+_OTHER_ID = re.compile(r"\b(?:customer|client|cust|account|acct|a/c|abn|a\.b\.n|acn|phone|ph|tel|mobile|fax|"
+                       r"quote|quotation|job|order|po|p\.o|licen[cs]e|lic|reg|bsb|member|contract|delivery|"
+                       r"docket|page|unit|your|payment|remittance|tracking|consignment)\b", re.IGNORECASE)
 _CUSTOMER_ID = re.compile(r"\s*(?:no\b\.?|number|id\b|code|#|ref(?:erence)?\b|acc(?:oun)?t)", re.IGNORECASE)
 # Whole words only: "Telco", "Pageant" or "Totally Tiles" are names, not labels.
 _TITLE_WORDS = re.compile(r"\b(?:(?:tax\s+invoice|invoice|credit\s+note|adjustment\s+note|statement|receipt|quote|"
@@ -332,6 +336,24 @@ def _terms_days(doc: Doc) -> int | None:
     return None
 
 
+def _number_fallback(doc: Doc, head: range, pay_ref: str | None, po: object
+                     ) -> tuple[object, float, str] | None:
+    """The invoice number under a label we do not know ("Doc Ref", "Bill #"): an identifier after
+    a number-ish word near the top that is nothing else we know (order, account, customer, ABN,
+    phone, quote, job). Weak on its own; stronger when the payment reference quotes it."""
+    cands: list[tuple[float, object, str]] = []
+    for rank, (how, text, cell) in enumerate(label_values(doc, _ID_WORD, lines=head)):
+        label = cell.text.split(":")[0]
+        if _OTHER_ID.search(label) or _PO_LABEL.search(label) or _DUE_LABEL.search(label):
+            continue
+        value = _first_token(text)
+        if value is None or value == po or find_abns(text):
+            continue
+        quoted = pay_ref is not None and value == pay_ref
+        cands.append(((0.85 if quoted else 0.65) - rank * 1e-4, value, "derived" if quoted else how))
+    return _best(cands)
+
+
 def _other_document(doc: Doc) -> str | None:
     """The title of a document that is not an invoice ("Statement of Account", "Quotation"),
     when no line near the top calls it an invoice."""
@@ -471,6 +493,8 @@ def extract_fields(text: PdfText | OcrText, *, own_abn: str | None = None) -> Ex
             if val:
                 conf[key] = 0.9
 
+    if number is None:
+        number = _number_fallback(doc, head, pay.reference, po[0] if po else None)
     for key, found in (("invoice_number", number), ("issue_date", issue), ("due_date", due),
                        ("purchase_order", po)):
         if found is not None:

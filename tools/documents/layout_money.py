@@ -155,8 +155,9 @@ _ACCOUNT_NAME = re.compile(
     r"([A-Za-z][^,;:|]*?)(?=\s*(?:,|;|\||\s{2,}|\bBSB\b|\bAcc|\bRef|$))", re.IGNORECASE)
 _REFERENCE = re.compile(r"\b(?:payment\s+reference|reference|ref|quoting\s+reference|use\s+reference|"
                         r"verwendungszweck)\s*(?:no\.?)?\s*[:#]?\s*([A-Z0-9][\w\-/]*\d[\w\-/]*)", re.IGNORECASE)
+_BSB_LABEL = r"(?:\bBSB\b|\bbranch(?:\s+(?:code|number|no\.?))?\b|\bbank\s*/\s*state\s*/\s*branch\b)"
 _BARE_BSB = re.compile(r"(?<![\d-])(\d{3})-(\d{3})(?![\d-])")
-_BANK_LINE = re.compile(r"\bBSB\b|\b(?:account|acct|acc|a/c)\.?\s*(?:no|number|#|:)|\bdirect\s+(?:credit|deposit)|"
+_BANK_LINE = re.compile(r"\bBSB\b|\bbranch\b|\b(?:account|acct|acc|a/c)\.?\s*(?:no|number|#|:)|\bdirect\s+(?:credit|deposit)|"
                         r"\beft\b|\bpayee\b", re.IGNORECASE)
 _PAY_CONTEXT = re.compile(r"\b(?:bsb|account|acct|acc|eft|remit|deposit|bank|iban|payment|pay)\b", re.IGNORECASE)
 
@@ -178,7 +179,7 @@ def find_payment(doc: Doc, start_line: int = 0) -> PaymentFound:
         bsb = acct = name = ref = None
         for i, text in enumerate(lines):
             if bsb is None:
-                m = re.search(r"\bBSB\b\s*(?:no\.?|number|#)?\s*[:.]?\s*(\d{3}[-\s]?\d{3})(?!\d)", text, re.IGNORECASE)
+                m = re.search(_BSB_LABEL + r"\s*(?:no\.?|number|#)?\s*[:.]?\s*(\d{3}[-\s]?\d{3})(?!\d)", text, re.IGNORECASE)
                 if m:
                     bsb = find_bsb(m.group(1))
             if acct is None:
@@ -210,7 +211,7 @@ def find_payment(doc: Doc, start_line: int = 0) -> PaymentFound:
         if bsb is None or acct is None:  # a remittance sentence may wrap between the label and value
             flat = " ".join(lines)
             if bsb is None:
-                m = re.search(r"\bBSB\b\s*(?:no\.?|number|#)?\s*[:.]?\s*(\d{3}[-\s]?\d{3})(?!\d)", flat, re.IGNORECASE)
+                m = re.search(_BSB_LABEL + r"\s*(?:no\.?|number|#)?\s*[:.]?\s*(\d{3}[-\s]?\d{3})(?!\d)", flat, re.IGNORECASE)
                 bsb = find_bsb(m.group(1)) if m else None
             if acct is None and (bsb is not None):
                 for m in _ACCOUNT_NO.finditer(flat):
@@ -244,7 +245,7 @@ def _stacked_payment(doc: Doc) -> PaymentFound | None:
 
 def _pay_label(text: str) -> str | None:
     t = text.strip(" :").casefold()
-    if re.fullmatch(r"bsb(?:\s*(?:no\.?|number))?", t):
+    if re.fullmatch(r"(?:bsb|branch)(?:\s*(?:no\.?|number|code))?", t):
         return "bsb"
     if re.fullmatch(r"(?:account|acct|acc|a/c)\.?\s*(?:no\.?|number|#)", t):
         return "account"

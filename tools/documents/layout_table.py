@@ -380,7 +380,8 @@ def _closes_table(line: Line, cells: dict[str, str], cols: list[Column], table: 
         return True
     amount = _num(RowDraft(cells), "amount", decimal_comma)
     above = [_num(r, "amount", decimal_comma) for r in table]
-    return len(table) > 1 and amount is not None and None not in above and \
+    itemised = len(table) > 1 or any(k in table[0].cells for k in ("qty", "price"))
+    return itemised and amount is not None and None not in above and \
         amount == sum((a for a in above if a is not None), Decimal(0))
 
 

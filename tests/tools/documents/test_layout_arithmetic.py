@@ -184,3 +184,29 @@ def test_a_header_of_unknown_words_is_a_table_when_its_rows_multiply() -> None:
     ])
     assert [(ln.description, ln.quantity, ln.unit_price, ln.amount) for ln in ext.lines] == [
         ("Site supervision", D(6), D("95.00"), D("570.00")), ("Travel", D(2), D("40.00"), D("80.00"))]
+
+
+def test_an_invoice_number_under_an_unknown_label_quoted_as_the_payment_reference() -> None:
+    ext = _extract([
+        (40, 50, "Clearwater Utilities Pty Ltd"), (40, 66, "ABN 51-824-753-556"),
+        (380, 50, "Bill Ref: CW/7781"), (380, 66, "Date: 3 March 2026"), (380, 82, "Account No: 4410"),
+        (300, 240, "Subtotal"), (480, 240, "100.00"), (300, 256, "GST"), (480, 256, "10.00"),
+        (300, 272, "Total"), (480, 272, "110.00"),
+        (40, 320, "Pay to Westpac  Branch 032-000  Account 12345678  Reference CW/7781"),
+    ])
+    assert ext.invoice_number == "CW/7781" and ext.confidence["invoice_number"] >= 0.8
+    assert ext.supplier.abn == "51824753556"
+    assert ext.payment is not None and (ext.payment.bsb, ext.payment.account_number) == ("032000", "12345678")
+
+
+def test_a_subtotal_row_inside_the_table_is_not_a_line_item() -> None:
+    ext = _extract([
+        *_HEAD,
+        (40, 150, "Description"), (300, 150, "Qty"), (380, 150, "Price"), (480, 150, "Amount"),
+        *_row(170, "Consulting hours", "4", "150.00", "600.00"),
+        (40, 186, "Amount before tax"), (480, 186, "600.00"),
+        (40, 202, "Goods and services tax"), (480, 202, "60.00"),
+        (40, 218, "Amount payable"), (480, 218, "660.00"),
+    ])
+    assert len(ext.lines) == 1
+    assert (ext.subtotal, ext.tax, ext.total) == (D("600.00"), D("60.00"), D("660.00"))
