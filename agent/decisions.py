@@ -1,8 +1,10 @@
 """Deciding an approval and advancing its paused run at once: services.approvals records the
-decision, then the run is resumed here (if nobody else holds it; else the worker will)."""
+decision, then the run is resumed here (if nobody else holds it; else the worker will), and an
+edit is learned from for the supplier's next invoices (services.learning; once per approval)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -13,8 +15,11 @@ from memory import ap_store
 from memory.apikeys_store import Principal
 from memory.approvals_store import ApprovalRecord
 from memory.db import unit_of_work
-from services import approvals
+from memory.layouts_store import LayoutLesson
+from services import approvals, learning
 from services.approvals import Verdict
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -22,6 +27,7 @@ class DecisionOutcome:
     approval: ApprovalRecord
     replayed: bool
     run: RunResult | None
+    lesson: LayoutLesson | None = None   # what an edit taught about the supplier's layout
 
 
 def decide(ctx: RunContext, principal: Principal, approval_id: int, *, verdict: Verdict,
@@ -34,7 +40,19 @@ def decide(ctx: RunContext, principal: Principal, approval_id: int, *, verdict: 
                                 proposal_hash=proposal_hash, key=key, changes=changes, comment=comment)
     run = (resume_run(ctx, decision.approval.run_id, graph)
            if resume and not decision.replayed else None)
-    return DecisionOutcome(decision.approval, decision.replayed, run)
+    return DecisionOutcome(decision.approval, decision.replayed, run, learn(ctx, decision.approval))
+
+
+def learn(ctx: RunContext, approval: ApprovalRecord) -> LayoutLesson | None:
+    """What an edit taught (a replay finds the lesson already kept). Learning never undoes the
+    decision: if it fails, the failure is logged and the next replay of the decision tries again."""
+    if approval.decision != "edit":
+        return None
+    try:
+        return learning.learn_from_approval(ctx, approval.id)
+    except Exception:
+        log.exception("learning from approval %s failed", approval.id)
+        return None
 
 
 def resume_run(ctx: RunContext, run_id: int, graph: Any = None) -> RunResult | None:

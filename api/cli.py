@@ -242,6 +242,42 @@ def suppliers_import(ctx: click.Context, file: Path, as_json: bool) -> None:
                    f"{len(result.unchanged)} unchanged")
 
 
+@suppliers.command("layouts")
+@click.argument("abn")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@handles_errors
+def suppliers_layouts(ctx: click.Context, abn: str, as_json: bool) -> None:
+    """What approvers' corrections taught about ABN's documents: every version of its learned
+    layout (where each header field sits, which account each kind of line goes to), who taught it
+    and when, and the lessons the backtest refused or that taught nothing new."""
+    from memory import layouts_store
+
+    digits = "".join(ch for ch in abn if ch.isdigit())
+    if len(digits) != 11:
+        fail(f"{abn!r} is not an ABN (11 digits)", 2)
+    runtime = _runtime(ctx)
+    with unit_of_work(runtime.sessions) as session:
+        lessons = layouts_store.lessons(session, digits)
+    versions = [x.version for x in lessons if x.version is not None]
+    data = {"supplier_abn": digits, "current_version": max(versions) if versions else None,
+            "lessons": [x.as_dict() for x in lessons]}
+    if as_json:
+        _emit_json(data)
+        return
+    if not lessons:
+        click.echo(f"nothing learned for {digits} yet")
+    for x in lessons:
+        what = f"version {x.version}" if x.version is not None else x.outcome
+        click.echo(f"{x.created_at:%Y-%m-%d %H:%M}  {what:<12} approval {x.approval_id}  by {x.taught_by}")
+        for a in x.layout.anchors if x.layout else ():
+            click.echo(f"    {a.field:<15} {a.position.replace('_', ' '):<9} '{a.label}'")
+        for key, account in x.layout.line_accounts if x.layout else ():
+            click.echo(f"    lines '{key}' -> {account}")
+        for r in x.lesson.get("refused", []):
+            click.echo(f"    refused {r['rule']}: {r['message']}")
+
+
 @cli.group("audit")
 def audit_group() -> None:
     """The append-only, hash-chained audit log."""

@@ -340,22 +340,39 @@ def _line_edit(value: str) -> dict[str, Any]:
     return {"index": int(number) - 1, "account_code": account.strip()}
 
 
+CORRECTABLE = ("invoice_number", "issue_date", "purchase_order", "subtotal", "tax", "total")
+
+
+def _correction(value: str) -> tuple[str, str]:
+    name, sep, text = value.partition("=")
+    if not sep or name.strip() not in CORRECTABLE or not text.strip():
+        raise click.BadParameter(f"{value!r}: expected FIELD=VALUE, FIELD one of {', '.join(CORRECTABLE)}")
+    return name.strip(), text.strip()
+
+
 @approvals.command("edit")
 @_decision_options
 @click.option("--line", "lines", multiple=True, metavar="N=ACCOUNT",
               help="Code line N (from 1, as `show` numbers them) to ACCOUNT; repeatable.")
 @click.option("--due-date", type=click.DateTime(["%Y-%m-%d"]), help="A new due date (YYYY-MM-DD).")
+@click.option("--set", "corrections", multiple=True, metavar="FIELD=VALUE",
+              help="Correct what the invoice was read as: " + ", ".join(CORRECTABLE) + " (dates "
+                   "YYYY-MM-DD, amounts 1234.50; subtotal + tax must equal total); repeatable. "
+                   "Learned for the supplier's next invoices.")
 @click.pass_context
 @_handles_errors
 def approvals_edit(ctx: click.Context, approval_id: int, comment: str | None,
                    proposal_hash: str | None, idempotency_key: str | None, as_json: bool,
-                   api_key: str | None, lines: tuple[str, ...], due_date: datetime | None) -> None:
-    """Approve the bill with changes to its coding or due date; it is posted at once."""
+                   api_key: str | None, lines: tuple[str, ...], due_date: datetime | None,
+                   corrections: tuple[str, ...]) -> None:
+    """Approve the bill with changes to its coding or due date, or corrections of its reading;
+    it is posted at once."""
     changes: dict[str, Any] = {"lines": [_line_edit(v) for v in lines]}
     if due_date is not None:
         changes["due_date"] = due_date.date().isoformat()
-    if not lines and due_date is None:
-        raise click.UsageError("give at least one --line N=ACCOUNT or --due-date")
+    changes.update(dict(_correction(v) for v in corrections))
+    if not lines and due_date is None and not corrections:
+        raise click.UsageError("give at least one --line N=ACCOUNT, --due-date or --set FIELD=VALUE")
     _decide(ctx, approval_id, "edit", api_key=api_key, proposal_hash=proposal_hash,
             comment=comment, idempotency_key=idempotency_key, changes=changes, as_json=as_json)
 

@@ -83,9 +83,22 @@ class LineChange(Strict):
     account_code: AccountCode
 
 
+Identifier = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f]*\S[^\x00-\x1f]*$")]
+
+
 class Changes(Strict):
+    """An edit: re-code lines, move the due date, and correct what the invoice was read as (the
+    correction is learned for the supplier's next invoices). Corrected money must add up:
+    subtotal + tax = total (each field not sent keeps the proposal's value)."""
+
     lines: list[LineChange] = Field(default_factory=list, max_length=200)
     due_date: date | None = None
+    invoice_number: Identifier | None = None
+    issue_date: date | None = None
+    purchase_order: Identifier | None = None
+    subtotal: Money | None = None
+    tax: Money | None = None
+    total: Money | None = None
 
 
 class DecisionRequest(Strict):

@@ -144,6 +144,27 @@ def accepted_documents(session: Session, *, abn: str | None, contact_id: int | N
     return out
 
 
+def approved_line_accounts(session: Session, contact_id: int, *, exclude_approval_id: int | None = None,
+                           limit: int = 200) -> list[tuple[str, str]]:
+    """(description, account) of every line on the supplier's bills a person approved (as proposed
+    or as they edited it), newest approval first: the coding people accepted."""
+    query = (select(Approval.proposal, Approval.changes)
+             .where(Approval.contact_id == contact_id, Approval.status == "approved")
+             .order_by(Approval.id.desc()).limit(limit))
+    if exclude_approval_id is not None:
+        query = query.where(Approval.id != exclude_approval_id)
+    out: list[tuple[str, str]] = []
+    for proposal, changes in session.execute(query):
+        lines = json.loads(proposal).get("lines", [])
+        accounts = [ln.get("account") for ln in lines]
+        for edit in (json.loads(changes) if changes else {}).get("lines", []):
+            if edit["index"] < len(accounts):
+                accounts[edit["index"]] = edit["account_code"]
+        out += [(ln["description"], acct) for ln, acct in zip(lines, accounts)
+                if acct and ln.get("source_line") is not None]
+    return out
+
+
 class StoredLayouts:
     """tools.documents.learned.LearnedLayouts over the database (one short read per lookup)."""
 

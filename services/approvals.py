@@ -23,7 +23,7 @@ from memory.ap_queries import bank_details_last_changed_by, chart_for_proposals
 from memory.apikeys_store import Principal
 from memory.approvals_store import ApprovalConflict, ApprovalNotFound, ApprovalRecord
 from memory.db import unit_of_work
-from tools.ap.edits import ProposalEdits
+from tools.ap.edits import EditTarget, ProposalEdits, edit_problems
 from tools.ledger.problems import Problem
 from tools.policies.approval_rules import can_approve, with_article
 from tools.policies.decide import PolicyConfig
@@ -60,22 +60,31 @@ class Decision:
 
 
 def _check_changes(approval: ApprovalRecord, changes: dict[str, Any] | None, ctx: DecisionContext,
-                   session: Any) -> ProposalEdits:
+                   session: Any, principal: Principal, *, replay: bool = False) -> ProposalEdits:
+    """The edit, checked by code before it is recorded (the posting applies it again and checks
+    again): lines and accounts exist, dates in order, corrected money adds up, the decider may
+    approve a corrected total, a corrected number is not a bill the books already hold."""
     try:
         edits = ProposalEdits.model_validate(changes or {})
     except ValidationError as exc:
         raise ApprovalRefused(422, "bad_changes", "; ".join(
             f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])) from None
-    lines = approval.proposal.get("lines", [])
     chart = chart_for_proposals(session, ctx.settings.ap_unclassified_account)
-    for edit in edits.lines:
-        if edit.index >= len(lines):
-            raise ApprovalRefused(422, "edit_line_unknown", f"The bill has no line {edit.index + 1}.")
-        if edit.account_code not in chart.line_accounts:
-            raise ApprovalRefused(422, "edit_account_unknown",
-                                  f"{edit.account_code!r} is not an account a bill line can use.")
-    if not edits.lines and edits.due_date is None:
-        raise ApprovalRefused(422, "no_changes", "An edit needs at least one change.")
+    problems = edit_problems(edits, EditTarget.of_dict(approval.proposal), chart)
+    if problems:
+        raise ApprovalRefused(422, problems[0].code, " ".join(p.message for p in problems))
+    if replay:  # authorised the first time; its own bill is in the books now
+        return edits
+    if edits.total is not None and edits.total != Decimal(approval.amount):
+        changed_by = bank_details_last_changed_by(session, approval.contact_id) if approval.contact_id else None
+        refused = can_approve(principal.actor, principal.role, edits.total, changed_by, ctx.policy)
+        if refused:
+            raise ApprovalRefused(403, refused[0].code, " ".join(p.message for p in refused))
+    if edits.invoice_number is not None:
+        recorded = _already_recorded(session, approval, edits.invoice_number)
+        if recorded is not None:
+            raise ApprovalRefused(409, "already_recorded", f"The books already hold bill {recorded} "
+                                  f"with this supplier and invoice number {edits.invoice_number}.")
     return edits
 
 
@@ -116,12 +125,13 @@ def _check_key(principal: Principal, ctx: DecisionContext, session: Any) -> None
         raise ApprovalRefused(403, problems[0].code, " ".join(p.message for p in problems))
 
 
-def _already_recorded(session: Any, approval: ApprovalRecord) -> int | None:
+def _already_recorded(session: Any, approval: ApprovalRecord, number: str | None = None) -> int | None:
     from sqlalchemy import select
 
     from memory.schema import Invoice
 
-    supplier, number = approval.proposal.get("supplier") or {}, approval.proposal.get("number")
+    supplier = approval.proposal.get("supplier") or {}
+    number = number or approval.proposal.get("number")
     if not supplier.get("contact_id") or not number:
         return None
     return session.scalar(select(Invoice.id).where(
@@ -140,14 +150,17 @@ def decide(ctx: DecisionContext, principal: Principal, approval_id: int, *, verd
             approval = approvals_store.get(session, approval_id, lock=True)
         except ApprovalNotFound:
             raise ApprovalRefused(404, "not_found", f"There is no approval {approval_id}.") from None
-        if approval.decision_key != key:  # a replay was authorised the first time
+        replay = approval.decision_key == key
+        if not replay:  # a replay was authorised the first time
             _authorise(principal, approval, verdict, ctx, session, proposal_hash)
-        edits = _check_changes(approval, changes, ctx, session) if verdict == "edit" else None
+        edits = (_check_changes(approval, changes, ctx, session, principal, replay=replay)
+                 if verdict == "edit" else None)
         try:
             result = approvals_store.decide(
                 session, ctx.clock, approval_id, decision=verdict, actor=principal.actor,
                 role=principal.role, proposal_hash=proposal_hash, key=key,
-                changes=edits.model_dump(mode="json") if edits else None, comment=comment)
+                changes=edits.model_dump(mode="json", exclude_none=True) if edits else None,
+                comment=comment)
         except ApprovalConflict as exc:
             raise ApprovalRefused(409, exc.code, exc.message) from None
         if not result.replayed:

@@ -51,6 +51,12 @@ def _layout_reading(doc: SourceDocument, kind: Kind, sha: str, text: PdfText | O
     from tools.documents.layout import extract_fields
 
     extraction = extract_fields(text, own_abn=options.own_abn)
+    if options.learned is not None and extraction.supplier.abn:
+        layout = options.learned.latest(extraction.supplier.abn)
+        if layout is not None:
+            from tools.documents.learned import apply
+
+            extraction = apply(layout, text, extraction)
     label = "ocr" if extraction.method.value == "ocr" else "pdf"
     texts = [LabelledText(f"{label}.text", text.text)]
     texts += [LabelledText(f"{label}.text", seam) for seam in _page_seams(text)]
@@ -148,6 +154,30 @@ def _read_pdf(doc: SourceDocument, sha: str, ocr: Ocr | None, options: ReadingOp
                                  "This PDF is a scan (no text layer) and OCR is not available.")
     return _layout_reading(doc, Kind.PDF, sha, ocr.read_pdf(doc.data, max_pages=options.max_pdf_pages),
                            options)
+
+
+def text_layer(data: bytes, *, ocr: Ocr | None,
+               options: ReadingOptions = ReadingOptions()) -> PdfText | OcrText | None:
+    """The positioned text the layout extractor read from this document (a PDF's text, else OCR of
+    the scan or image); None for an e-invoice (XML, or XML embedded in the PDF: read exactly, no
+    layout) or when it cannot be read (no OCR for a scan). Raises as `read_document`."""
+    from adapters.facturx import embedded_invoice_xml
+    from adapters.pdf_text import read_pdf
+
+    kind = identify(data)
+    try:
+        if kind is Kind.IMAGE:
+            return ocr.read_image(data, max_pages=options.max_pdf_pages) if ocr else None
+        if kind is not Kind.PDF or embedded_invoice_xml(data) is not None:
+            return None
+        text = read_pdf(data, max_pages=options.max_pdf_pages)
+        if text.has_text:
+            return text
+        return ocr.read_pdf(data, max_pages=options.max_pdf_pages) if ocr else None
+    except (PdfError, OcrError) as exc:
+        raise _unreadable(exc) from None
+    except pdfium.PdfiumError:
+        raise DocumentUnreadable("pdf_corrupt", "The PDF is damaged and cannot be read.") from None
 
 
 # -- messages -----------------------------------------------------------------------------------

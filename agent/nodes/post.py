@@ -42,9 +42,11 @@ def post(state: InvoiceState, runtime: Runtime[RunContext]) -> InvoiceState:
                 if not isinstance(edited, BillProposal):
                     raise LedgerError(edited)
                 # The approver approved this edit of the decided proposal: the same decision,
-                # for the edited bill.
+                # for the edited bill (and its amount, when a correction changed the total: the
+                # approver's limit is checked against what is posted).
                 proposal = edited
-                decision = replace(decision, proposal_hash=proposal.proposal_hash())
+                decision = replace(decision, proposal_hash=proposal.proposal_hash(),
+                                   amount=proposal.total)
             approval = Approval(row.decided_by or "", row.decided_role or "", verdict,  # type: ignore[arg-type]
                                 proposal.proposal_hash(), row.decided_at)
         bill = TradingStore(session, ctx.clock, ctx.actor).post_bill_proposal(

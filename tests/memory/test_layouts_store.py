@@ -39,7 +39,8 @@ def _record(session: Session, clock: TickingClock, layout: SupplierLayout | None
                                 lesson={"corrected": {"invoice_number": "A-1"}})
 
 
-def _an_approval(sessions: sessionmaker[Session], clock: TickingClock) -> int:
+def _an_approval(sessions: sessionmaker[Session], clock: TickingClock, n: int = 1,
+                 proposal: dict | None = None, contact_id: int | None = None) -> int:  # type: ignore[type-arg]
     from decimal import Decimal
 
     from memory import approvals_store
@@ -48,18 +49,18 @@ def _an_approval(sessions: sessionmaker[Session], clock: TickingClock) -> int:
 
     with unit_of_work(sessions) as session:
         now = clock.now()
-        message = InboxMessage(message_id="<m@x>", body_hash="a" * 64, raw_sha256="b" * 64, size=1,
+        message = InboxMessage(message_id=f"<m{n}@x>", body_hash="a" * 64, raw_sha256="b" * 64, size=1,
                                channel="api", received_at=now, subject="", status="received")
         session.add(message)
         session.flush()
-        run = ApRun(inbox_message_id=message.id, thread_id="t-1", state="awaiting_approval",
+        run = ApRun(inbox_message_id=message.id, thread_id=f"t-{n}", state="awaiting_approval",
                     admitted_at=now, updated_at=now)
         session.add(run)
         session.flush()
         return approvals_store.open_approval(
-            session, clock, run_id=run.id, inbox_message_id=message.id, contact_id=None,
+            session, clock, run_id=run.id, inbox_message_id=message.id, contact_id=contact_id,
             amount=Decimal("10.00"), required_role="approver", confidence=0.5, proposal_hash="c" * 64,
-            proposal={}, reasons=[], evidence={}).id
+            proposal=proposal or {}, reasons=[], evidence={}).id
 
 
 def test_every_version_is_kept_and_the_latest_is_current(sessions: sessionmaker[Session],
@@ -123,3 +124,30 @@ def test_the_migration_creates_exactly_the_layouts_model(engine: Engine) -> None
         diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
     flat = [d for diff in diffs for d in (diff if isinstance(diff, list) else [diff])]
     assert [d for d in flat if "supplier_layouts" in repr(d)] == []
+
+
+def test_the_line_coding_people_approved(sessions: sessionmaker[Session], clock: TickingClock) -> None:
+    from memory import approvals_store
+    from memory.contacts_store import ContactsStore
+    from memory.ledger_store import LedgerStore
+
+    with unit_of_work(sessions) as session:
+        LedgerStore(session, clock, "test").create_organisation("Harbour & Vine", "51824753556", state="NSW")
+        contact = ContactsStore(session, clock, "test").create("Metro Freight", abn=ABN, supplier=True).id
+    lines = {"lines": [{"description": "Pallet delivery", "account": "5100", "source_line": 0},
+                       {"description": "Fuel levy", "account": "5100", "source_line": 1},
+                       {"description": "Adjustment", "account": "5100", "source_line": None}]}
+    edited, approved, waiting = (_an_approval(sessions, clock, n, lines, contact) for n in (1, 2, 3))
+    with unit_of_work(sessions) as session:
+        approvals_store.decide(session, clock, edited, decision="edit", actor="a", role="approver",
+                               proposal_hash="c" * 64, key="k1",
+                               changes={"lines": [{"index": 1, "account_code": "5200"}]})
+        approvals_store.decide(session, clock, approved, decision="approve", actor="a", role="approver",
+                               proposal_hash="c" * 64, key="k2")
+    with unit_of_work(sessions) as session:
+        got = layouts_store.approved_line_accounts(session, contact)
+        assert got == [("Pallet delivery", "5100"), ("Fuel levy", "5100"),
+                       ("Pallet delivery", "5100"), ("Fuel levy", "5200")]
+        assert layouts_store.approved_line_accounts(session, contact, exclude_approval_id=approved) == [
+            ("Pallet delivery", "5100"), ("Fuel levy", "5200")]
+    assert waiting

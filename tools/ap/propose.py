@@ -23,12 +23,15 @@ Money
 
 Accounts, in order (the rule is recorded on each line):
 1. "po_line": the account of the purchase order line it was matched to;
-2. "learned:<past description>": the account of the most similar line on this supplier's earlier
+2. "supplier_rule:v<n>:<key>": the account an approver re-coded lines like it to on this
+   supplier's bills (version n of the supplier's learned layout, tools.documents.learned, passed
+   as `layout`; lines are alike when their `line_key` is the same);
+3. "learned:<past description>": the account of the most similar line on this supplier's earlier
    bills (Jaccard similarity ≥ LEARN_THRESHOLD over normalised tokens; ties go to the most recent);
-3. "supplier_default": the supplier's default account;
-4. "unclassified": the chart's designated unclassified-expense account, with an
+4. "supplier_default": the supplier's default account;
+5. "unclassified": the chart's designated unclassified-expense account, with an
    `account_unclassified` issue;
-5. "unresolved": no account at all; the proposal then has no journal (`account_unresolved`) and a
+6. "unresolved": no account at all; the proposal then has no journal (`account_unresolved`) and a
    person must choose the account.
 Only accounts in `ProposalChart.line_accounts` are ever used.
 
@@ -57,6 +60,7 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 from typing import Any
 
+from tools.documents.learned import SupplierLayout
 from tools.documents.model import DocumentType, Extraction, Issue, Line
 from tools.documents.validation import tax_class
 from tools.ledger.model import Journal, JournalLine
@@ -335,7 +339,8 @@ class _Draft:
 
 def propose_bill(extraction: Extraction, *, supplier: SupplierPosting | None,
                  history: Iterable[PastBillLine], match: MatchResult | None, chart: ProposalChart,
-                 today: date, document_sha256: str | None = None) -> BillProposal | ProposalRefused:
+                 today: date, document_sha256: str | None = None,
+                 layout: SupplierLayout | None = None) -> BillProposal | ProposalRefused:
     """The bill this invoice should become, or why none can be proposed (module docstring)."""
     ex = extraction
     refused = _refusal(ex, chart)
@@ -360,7 +365,7 @@ def propose_bill(extraction: Extraction, *, supplier: SupplierPosting | None,
     if missing:
         return _refuse("tax_code_unknown", f"The chart has no tax code {missing[0]!r}.")
     name = (supplier.name if supplier else (ex.supplier.name or "").strip()) or "Unknown supplier"
-    _accounts(drafts, supplier, tuple(history), chart, issues)
+    _accounts(drafts, supplier, tuple(history), chart, issues, layout)
     _adjust(drafts, total - tax, tax, rates, chart, supplier, issues)
     computed = sum((round_cents(d.net * rates[d.tax_code]) for d in drafts), ZERO)
     taxable = sum(1 for d in drafts if rates[d.tax_code] > 0)
@@ -542,7 +547,7 @@ def _learned(description: str, history: tuple[PastBillLine, ...],
 
 def _accounts(drafts: list[_Draft], supplier: SupplierPosting | None,
               history: tuple[PastBillLine, ...], chart: ProposalChart,
-              issues: list[Issue]) -> None:
+              issues: list[Issue], layout: SupplierLayout | None = None) -> None:
     allowed = chart.line_accounts
     default = supplier.default_account_code if supplier else None
     unclassified_noted = unresolved_noted = False
@@ -550,6 +555,10 @@ def _accounts(drafts: list[_Draft], supplier: SupplierPosting | None,
         po_line = d.po_line
         if po_line is not None and po_line.account_code in allowed:
             d.account_code, d.account_rule = po_line.account_code, "po_line"
+            continue
+        rule = layout.account_for(d.description) if layout and d.source_line is not None else None
+        if rule is not None and rule[1] in allowed:
+            d.account_code, d.account_rule = rule[1], f"supplier_rule:v{layout.version}:{rule[0]}"  # type: ignore[union-attr]
             continue
         past = _learned(d.description, history, allowed) if d.source_line is not None else None
         if past is not None:

@@ -18,8 +18,16 @@ from evals.generators import heldout_layouts, styles
 from evals.generators.invoices import expected_fields, random_invoice
 from tools.documents.layout import extract_fields
 from tools.documents.learned import (
-    HEADER_FIELDS, LEARNED_CONFIDENCE, Anchor, Corrections, SupplierLayout, accept, apply, backtest,
-    learn, line_key,
+    HEADER_FIELDS,
+    LEARNED_CONFIDENCE,
+    Anchor,
+    Corrections,
+    SupplierLayout,
+    accept,
+    apply,
+    backtest,
+    learn,
+    line_key,
 )
 
 D = Decimal
