@@ -68,8 +68,10 @@ async def get_approval(approval_id: ApprovalId, _: Reading, reads: ReadsDep) -> 
              responses={s: {"model": ErrorBody} for s in (403, 404, 409, 422)})
 def decide(request: Request, approval_id: ApprovalId, body: DecisionRequest,
            idempotency_key: IdempotencyKey, principal: Deciding, reader: Reader) -> dict[str, Any]:
-    """Approve, reject or edit (re-code lines, move the due date) the proposal whose hash you
-    send; the run continues at once (see the module docstring)."""
+    """Approve, reject or edit (re-code lines, move the due date, correct the reading: number,
+    dates, purchase order, subtotal/tax/total, which must add up) the proposal whose hash you send;
+    the run continues at once (see the module docstring), and an edit is learned for the
+    supplier's next invoices."""
     outcome = decisions.decide(
         request.app.state.run_context, principal, approval_id, verdict=body.decision,
         proposal_hash=body.proposal_hash, key=idempotency_key,
