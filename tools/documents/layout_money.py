@@ -40,6 +40,17 @@ _PAID = re.compile(r"^(?:amount\s+paid|paid|less\s+paid|payments?(?:\s+received)
 _CURRENCY_CODES = ("AUD", "EUR", "USD", "NZD", "GBP", "INR", "CHF", "PLN", "SGD", "CAD")
 
 
+# Spellings of one idea, mapped onto the words the label patterns know.
+_SPELLINGS = tuple((re.compile(p, re.IGNORECASE), r) for p, r in (
+    (r"\bg\.\s?s\.\s?t\.?", "GST"), (r"\bgoods\s*(?:and|&)\s*services\s*tax\b", "GST"),
+    (r"\b(inc|incl|ex|excl|excluding|including)\.?[\s-]+(?:\d{1,2}\s?%\s+)?(gst|tax|vat)\b", r"\1 \2"),
+    (r"^(?:amount\s+of|\d{1,2}\s?%)\s+(gst|tax|vat)\b", r"\1"), (r"^(gst|tax)\s+payable$", r"\1"),
+    (r"^sales\s+tax\b", "tax"), (r"^(?:invoice\s+amount|total\s+(?:this|for\s+this)\s+invoice|invoice\s+value)$", "total"),
+    (r"^(?:cost|charges)\s+(ex|excl|excluding)\b", r"total \1"),
+    (r"^amount\s+(inc|incl|including)\b", r"total \1"),
+))
+
+
 @dataclass(frozen=True)
 class Totals:
     subtotal: Decimal | None
@@ -52,6 +63,8 @@ class Totals:
 def classify_label(label: str) -> str | None:
     text = re.sub(r"[\s:]+$", "", re.sub(r"\s+", " ", label.replace("(", " ").replace(")", " ").strip())).strip("*")
     text = re.sub(r"\s+(?:aud|\$|€|eur)$", "", text, flags=re.IGNORECASE)
+    for pattern, plain in _SPELLINGS:
+        text = pattern.sub(plain, text)
     if _PAID.match(text):
         return "paid"
     if _SUBTOTAL.match(text):
