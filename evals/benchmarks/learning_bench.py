@@ -3,9 +3,10 @@
 Run: python -m evals.benchmarks.learning_bench [--suppliers N] [--invoices K] [--seed S]
 
 N suppliers, each with a fixed layout (a style and variant of its own, the same supplier DocParty,
-payment terms and purchase-order habit on all its K invoices). Half draw their documents in
+payment terms and purchase-order habit on all its K invoices). A third use a layout drawn from the
+blind split of evals.generators.unseen_layouts (`unseen_blind`); a third draw their documents in
 "unfamiliar" wordings the offline extractor has no label for ("Docket", "Settle By", "Job
-Authority", "Goods / Duty / Pay This"); the other half in the dev and held-out styles
+Authority", "Goods / Duty / Pay This"); the last third in the dev and held-out styles
 (evals.generators), which it reads, so there a miss is simulated on the first invoice (one field
 blanked) to have something to correct. For each supplier:
 
@@ -76,6 +77,8 @@ class Supplier:
 def suppliers(n: int, k: int, seed: int) -> list[Supplier]:
     from evals.generators import heldout_layouts, styles
     from evals.generators.invoices import _party, random_invoice
+    from evals.generators.unseen_layouts import render as unseen_render
+    from evals.generators.unseen_vocab import draw_parts
 
     rng = random.Random(f"learning:{seed}")
     standard = [(s, styles.render) for s in styles.DEV_STYLES] + \
@@ -84,7 +87,11 @@ def suppliers(n: int, k: int, seed: int) -> list[Supplier]:
     for i in range(n):
         party, customer = _party(rng), _party(rng, customer=True)
         variant, terms, with_po = rng.randrange(1_000_000), rng.choice((7, 14, 30)), rng.random() < 0.6
-        if i % 2 == 0:
+        if i % 3 == 2:  # a layout of the unseen generator's blind split (held-back wordings)
+            parts = draw_parts(random.Random(rng.randrange(2**32)), "blind")
+            group, layout = "unseen_blind", f"unseen-{parts.name()}"
+            render = partial(unseen_render, parts=parts)
+        elif i % 3 == 0:
             wording = rng.randrange(len(UNFAMILIAR))
             group, layout = "unfamiliar", f"unfamiliar-{wording}"
             render = partial(unfamiliar_pdf, variant=variant, wording=wording)

@@ -63,7 +63,7 @@ HEADER_FIELDS = (
 )
 MONEY_FIELDS = frozenset({"subtotal", "tax", "total"})
 METHODS = ("ubl", "cii", "pdf_text", "ocr")
-SPLITS = ("dev", "heldout", "corpus")
+SPLITS = ("dev", "heldout", "unseen_tune", "unseen_blind", "corpus")
 PRICE_PLACES = Decimal("0.000001")
 INVOICE2DATA_MIN_LINE_F1 = 0.8
 
@@ -98,7 +98,7 @@ class ExtractionCase(_Strict):
     source: Source
     root: Literal["corpus", "data"]          # `path` is relative to the corpus or to DATA_DIR
     path: str
-    split: Literal["dev", "heldout", "corpus"]
+    split: Literal["dev", "heldout", "unseen_tune", "unseen_blind", "corpus"]
     method: Literal["ubl", "cii", "pdf_text", "ocr"]  # how the document should be read
     provenance: str
     licence: str

@@ -17,16 +17,21 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-GENERATOR = "evals.generators.invoices.generate"
-# split → (documents, seed)
-PLAN = {"dev": (60, 7), "heldout": (80, 7)}
+# split → (generator, its split, documents, seed). The unseen-layout splits (issue 12) come from
+# evals.generators.unseen_layouts: never tune the extractor on generated/unseen_blind/.
+PLAN = {
+    "dev": ("evals.generators.invoices", "dev", 60, 7),
+    "heldout": ("evals.generators.invoices", "heldout", 80, 7),
+    "unseen_tune": ("evals.generators.unseen_layouts", "tune", 40, 7),
+    "unseen_blind": ("evals.generators.unseen_layouts", "blind", 60, 7),
+}
 
 
 def _s(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def record(g: Any, seed: int, index: int, path: str) -> dict[str, Any]:
+def record(g: Any, split: str, generator: str, seed: int, index: int, path: str) -> dict[str, Any]:
     inv = g.invoice
     pay = inv.payment
     expected = {
@@ -43,25 +48,27 @@ def record(g: Any, seed: int, index: int, path: str) -> dict[str, Any]:
     lines = [{"description": ln.description, "quantity": _s(ln.quantity),
               "unit_price": _s(ln.unit_price), "amount": _s(ln.amount), "tax_code": ln.tax_code}
              for ln in inv.lines]
-    return {"name": g.name, "split": g.split, "layout": g.layout, "generator": GENERATOR,
+    return {"name": f"{split}-{g.name}" if split.startswith("unseen") else g.name, "split": split,
+            "layout": g.layout, "generator": f"{generator}.generate",
             "seed": seed, "index": index, "path": path,
             "sha256": hashlib.sha256(g.pdf).hexdigest(), "own_abn": inv.customer.abn,
             "expected": expected, "lines": lines}
 
 
 def main() -> None:
-    from evals.generators.invoices import generate
+    import importlib
 
     records = []
-    for split, (n, seed) in PLAN.items():
+    for split, (generator, its_split, n, seed) in PLAN.items():
         folder = HERE / "generated" / split
         folder.mkdir(parents=True, exist_ok=True)
         for stale in folder.glob("*.pdf"):
             stale.unlink()
-        for index, g in enumerate(generate(split, n, seed)):
+        generate = importlib.import_module(generator).generate
+        for index, g in enumerate(generate(its_split, n, seed)):
             rel = f"generated/{split}/{g.name}.pdf"
             (HERE / rel).write_bytes(g.pdf)
-            records.append(record(g, seed, index, rel))
+            records.append(record(g, split, generator, seed, index, rel))
     with (HERE / "generated.jsonl").open("w", encoding="utf-8") as fh:
         for rec in records:
             fh.write(json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n")
