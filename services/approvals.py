@@ -14,15 +14,13 @@ from decimal import Decimal
 from typing import Any, Literal, Protocol
 
 from pydantic import ValidationError
-from sqlalchemy.orm import Session, sessionmaker
 
-from core.clock import Clock
-from core.settings import Settings
 from memory import ap_store, apikeys_store, approvals_store
 from memory.ap_queries import bank_details_last_changed_by, chart_for_proposals
 from memory.apikeys_store import Principal
 from memory.approvals_store import ApprovalConflict, ApprovalNotFound, ApprovalRecord
 from memory.db import unit_of_work
+from services.context import BooksContext
 from tools.ap.edits import EditTarget, ProposalEdits, edit_problems
 from tools.ledger.problems import Problem
 from tools.policies.approval_rules import can_approve, with_article
@@ -41,14 +39,8 @@ class ApprovalRefused(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-class DecisionContext(Protocol):
+class DecisionContext(BooksContext, Protocol):
     """What deciding needs (the invoice graph's RunContext has it)."""
-    @property
-    def settings(self) -> Settings: ...
-    @property
-    def sessions(self) -> sessionmaker[Session]: ...
-    @property
-    def clock(self) -> Clock: ...
     @property
     def policy(self) -> PolicyConfig: ...
 

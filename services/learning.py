@@ -18,11 +18,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from core.clock import Clock
 from core.ocr import Ocr, OcrText
-from core.settings import Settings
 from core.text_layer import PdfText
 from memory import approvals_store, layouts_store
 from memory.blobs import BlobStore
@@ -32,6 +30,7 @@ from memory.inbox_schema import InboxMessage
 from memory.layouts_store import AcceptedDocument, LayoutConflict, LayoutLesson
 from memory.schema import Contact
 from services.extraction import text_layer
+from services.context import BooksContext
 from tools.ap.edits import ProposalEdits
 from tools.documents.identify import Kind, identify
 from tools.documents.learned import (
@@ -50,14 +49,8 @@ from tools.inbox.parsing import MessageLimits, parse_message
 Text = PdfText | OcrText
 
 
-class LearningContext(Protocol):
+class LearningContext(BooksContext, Protocol):
     """What learning needs (the invoice graph's RunContext has it)."""
-    @property
-    def settings(self) -> Settings: ...
-    @property
-    def sessions(self) -> sessionmaker[Session]: ...
-    @property
-    def clock(self) -> Clock: ...
     @property
     def blobs(self) -> BlobStore: ...
     @property

@@ -352,6 +352,18 @@ class _Unseen(pl._Layout):
         return bytes(self.pdf.output())
 
 
+def as_printed(inv: DocInvoice, parts: Parts) -> DocInvoice:
+    """The truth as the document states it: a worded GST-free marker ("(GST-free)") is part of the
+    printed description (the reader keeps it, and codes the line GST-free); a footnote symbol
+    ("*") is not."""
+    suffix = parts.free_mark[1]
+    if gst_marking(parts, inv) != parts.free_mark[0] or not any(ch.isalpha() for ch in suffix):
+        return inv
+    lines = tuple(replace(ln, description=ln.description + suffix) if ln.tax_code != "GST" else ln
+                  for ln in inv.lines)
+    return replace(inv, lines=lines)
+
+
 def render(inv: DocInvoice, parts: Parts) -> bytes:
     _check_invoice(inv)
     return _Unseen(inv, parts).render()
@@ -368,7 +380,8 @@ def generate_with_parts(split: str, n: int, seed: int = 0) -> list[tuple[Generat
         if rng.random() < MULTIPAGE_SHARE:
             inv = retotal(inv, tuple(_line(rng) for _ in range(rng.randint(25, 45))))
         parts = draw_parts(random.Random(rng.randrange(2**32)), split)
-        out.append((GeneratedInvoice(f"{split}-{i:04d}", split, parts.name(), inv, render(inv, parts)), parts))
+        pdf = render(inv, parts)
+        out.append((GeneratedInvoice(f"{split}-{i:04d}", split, parts.name(), as_printed(inv, parts), pdf), parts))
     return out
 
 

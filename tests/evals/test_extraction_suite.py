@@ -58,8 +58,8 @@ def test_generated_fixtures_are_committed_and_reproducible() -> None:
 def test_without_the_corpus_only_generated_cases_run() -> None:
     config = RunConfig(corpus=None)
     run = ext.SUITE.cases(config)
-    assert {c.payload.source for c in run} == {"generated"} and len(run) == 140
-    assert ext.SUITE.skipped(config) == {"corpus not found": len(ext.load_cases()) - 140}
+    assert {c.payload.source for c in run} == {"generated"} and len(run) == 240
+    assert ext.SUITE.skipped(config) == {"corpus not found": len(ext.load_cases()) - 240}
 
 
 def test_schema_rejects_bad_cases(cases: dict[str, ext.ExtractionCase]) -> None:

@@ -350,7 +350,8 @@ def _number_fallback(doc: Doc, head: range, pay_ref: str | None, po: object
         if value is None or value == po or find_abns(text):
             continue
         quoted = pay_ref is not None and value == pay_ref
-        cands.append(((0.85 if quoted else 0.65) - rank * 1e-4, value, "derived" if quoted else how))
+        # under a label we do not know the value is never trusted enough to post unseen
+        cands.append(((0.75 if quoted else 0.6) - rank * 1e-4, value, "derived" if quoted else how))
     return _best(cands)
 
 
@@ -507,6 +508,13 @@ def extract_fields(text: PdfText | OcrText, *, own_abn: str | None = None) -> Ex
         conf = {k: round(v * factor, 3) for k, v in conf.items()}
     key_conf = [conf.get(k, 0.0) for k in ("invoice_number", "issue_date", "total", "supplier.name")]
     conf["overall"] = round(min(key_conf) * 0.5 + sum(key_conf) / len(key_conf) * 0.5, 3)
+    # The whole reading is only as sure as its weakest part: line items that were not found or do
+    # not add up to the subtotal, and bank details read without their BSB, cap it.
+    if (lines and conf.get("lines", 0.0) < 0.9) or (not lines and table_start is not None):
+        conf["overall"] = min(conf["overall"], 0.7)
+    if payment is not None and payment.account_number and not payment.bsb and not payment.iban:
+        conf["payment.account_number"] = 0.5
+        conf["overall"] = min(conf["overall"], 0.7)
     top = " ".join(r.text for r in doc.lines[:12])
     doc_type = DocumentType.CREDIT_NOTE if _CREDIT.search(top) else DocumentType.INVOICE
     other = _other_document(doc)

@@ -390,12 +390,12 @@ _FREE_MARK = re.compile(r"\s*(?:\*|\((?:gst[\s-]?free|gst\s+exempt|no\s+gst|fre|
 
 
 def _gst_free_marker(desc: str) -> tuple[str, bool]:
-    """A description without its GST-free marker ("Milk 2L *", "Bank fee (GST-free)"), and
-    whether it had one."""
+    """The description and whether it marks the line GST-free: a footnote star is dropped
+    ("Milk 2L *"), words are kept as printed ("Bank fee (GST-free)")."""
     m = _FREE_MARK.search(desc)
     if m is None or not desc[:m.start()].strip():
         return desc, False
-    return desc[:m.start()].rstrip(), True
+    return (desc[:m.start()].rstrip() if m.group(0).strip() == "*" else desc), True
 
 
 def _settle_roles(rows: list[RowDraft], decimal_comma: bool) -> None:

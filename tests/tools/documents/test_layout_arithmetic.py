@@ -194,7 +194,7 @@ def test_an_invoice_number_under_an_unknown_label_quoted_as_the_payment_referenc
         (300, 272, "Total"), (480, 272, "110.00"),
         (40, 320, "Pay to Westpac  Branch 032-000  Account 12345678  Reference CW/7781"),
     ])
-    assert ext.invoice_number == "CW/7781" and ext.confidence["invoice_number"] >= 0.8
+    assert ext.invoice_number == "CW/7781" and 0.7 <= ext.confidence["invoice_number"] < 0.8  # never enough to post unseen
     assert ext.supplier.abn == "51824753556"
     assert ext.payment is not None and (ext.payment.bsb, ext.payment.account_number) == ("032000", "12345678")
 
