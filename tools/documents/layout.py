@@ -464,7 +464,10 @@ def extract_fields(text: PdfText | OcrText, *, own_abn: str | None = None) -> Ex
             f"The document states more than one total: {totals.total:,.2f} and {shown}, "
             "and no payment on it explains the difference.")))
     if lines:
-        conf["lines"] = 0.97 if totals.subtotal is not None and line_sum == totals.subtotal else 0.5
+        # each line's own arithmetic as well as their sum: a misplaced column still sums
+        products = all(r.quantity is None or r.unit_price is None or r.amount is None
+                       or abs(r.quantity * r.unit_price - r.amount) <= Decimal("0.01") for r in rows)
+        conf["lines"] = 0.97 if totals.subtotal is not None and line_sum == totals.subtotal and products else 0.5
 
     # -- parties --------------------------------------------------------------------
     customer = _customer_lines(doc, own_abn, header_end if header_end else len(doc.lines))
@@ -510,9 +513,12 @@ def extract_fields(text: PdfText | OcrText, *, own_abn: str | None = None) -> Ex
     conf["overall"] = round(min(key_conf) * 0.5 + sum(key_conf) / len(key_conf) * 0.5, 3)
     # The whole reading is only as sure as its weakest part: line items that were not found or do
     # not add up to the subtotal, and bank details read without their BSB, cap it.
-    if (lines and conf.get("lines", 0.0) < 0.9) or (not lines and table_start is not None):
+    if not lines or conf.get("lines", 0.0) < 0.9:
         conf["overall"] = min(conf["overall"], 0.7)
-    if payment is not None and payment.account_number and not payment.bsb and not payment.iban:
+    if conf.get("invoice_number", 0.0) < 0.8:  # its label unknown: no surer than the number
+        conf["overall"] = min(conf["overall"], conf.get("invoice_number", 0.0))
+    if payment is not None and payment.account_number and not payment.iban and (
+            not payment.bsb or payment.account_number == payment.bsb):
         conf["payment.account_number"] = 0.5
         conf["overall"] = min(conf["overall"], 0.7)
     top = " ".join(r.text for r in doc.lines[:12])
