@@ -17,6 +17,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from tools.documents.layout_columns import lines_multiply
 from tools.documents.layout_fields import HOW_CONFIDENCE, Cell, Doc, label_values
 from tools.documents.layout_arithmetic import (
     AmountRow, boxed_amounts, by_arithmetic, candidate_rows, conflicting_totals, derived_tax,
@@ -398,7 +399,8 @@ def extract_fields(text: PdfText | OcrText, *, own_abn: str | None = None) -> Ex
     conf: dict[str, float] = {}
     issues: list[Issue] = list(reading_issues)
 
-    table_start = next((r.index for r in doc.lines if header_columns(r.line) is not None), None)
+    header_lines = {r.index for r in doc.lines if header_columns(r.line) is not None}
+    table_start = min(header_lines, default=None)
     first_page_end = next((r.index for r in doc.lines if r.page != doc.lines[0].page), len(doc.lines))
     header_end = table_start if table_start is not None else first_page_end
     head = range(max(header_end, min(first_page_end, 12)))
@@ -436,7 +438,7 @@ def extract_fields(text: PdfText | OcrText, *, own_abn: str | None = None) -> Ex
                        amount=r.amount, tax_code=r.tax_code) for r in rows)
     line_sum = sum((r.amount for r in rows if r.amount is not None), Decimal(0)) if rows else None
     stacked = stacked_amounts(doc, decimal_comma=dec_comma)
-    table_lines = {r.line for r in rows} | {r.index for r in doc.lines if header_columns(r.line) is not None}
+    table_lines = {r.line for r in rows} | header_lines
     labelled = list(dict.fromkeys([*money_rows(doc, decimal_comma=dec_comma),
                                    *((k, v, i) for k, v, i in stacked if k),
                                    *boxed_amounts(doc, skip=table_lines, decimal_comma=dec_comma)]))
@@ -465,9 +467,8 @@ def extract_fields(text: PdfText | OcrText, *, own_abn: str | None = None) -> Ex
             "and no payment on it explains the difference.")))
     if lines:
         # each line's own arithmetic as well as their sum: a misplaced column still sums
-        products = all(r.quantity is None or r.unit_price is None or r.amount is None
-                       or abs(r.quantity * r.unit_price - r.amount) <= Decimal("0.01") for r in rows)
-        conf["lines"] = 0.97 if totals.subtotal is not None and line_sum == totals.subtotal and products else 0.5
+        conf["lines"] = (0.97 if totals.subtotal is not None and line_sum == totals.subtotal
+                         and lines_multiply(rows) else 0.5)
 
     # -- parties --------------------------------------------------------------------
     customer = _customer_lines(doc, own_abn, header_end if header_end else len(doc.lines))

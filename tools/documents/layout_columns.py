@@ -11,9 +11,10 @@ never one the rows agree with less than the header's own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import permutations
+from typing import Protocol
 
 CENT = Decimal("0.01")
 ROLES = ("qty", "price", "amount")
@@ -21,7 +22,8 @@ ROLES = ("qty", "price", "amount")
 NUMERIC_KINDS = ("qty", "price", "amount", "tax_amount", "other") + tuple(f"num{i}" for i in range(6))
 
 
-def _product_matches(q: Decimal, p: Decimal, a: Decimal) -> bool:
+def product_matches(q: Decimal, p: Decimal, a: Decimal) -> bool:
+    """quantity x unit price = amount, to the cent."""
     exact = q * p
     return abs(exact - a) < CENT or (exact.quantize(CENT, rounding=ROUND_HALF_UP) == a)
 
@@ -34,7 +36,7 @@ def _agreement(rows: list[Mapping[str, Decimal]], mapping: Mapping[str, str]) ->
         q, p, a = (row.get(mapping[r]) if r in mapping else None for r in ROLES)
         if a is None or q is None or p is None:
             continue
-        score += 2 if _product_matches(q, p, a) else -1
+        score += 2 if product_matches(q, p, a) else -1
         whole += q == q.to_integral_value()
     return score, whole
 
@@ -61,9 +63,24 @@ def resolve_roles(rows: list[Mapping[str, Decimal]], present: set[str]) -> dict[
     return out
 
 
+class PricedLine(Protocol):
+    @property
+    def quantity(self) -> Decimal | None: ...
+    @property
+    def unit_price(self) -> Decimal | None: ...
+    @property
+    def amount(self) -> Decimal | None: ...
+
+
+def lines_multiply(lines: Iterable[PricedLine]) -> bool:
+    """Every line that states a quantity, a unit price and an amount satisfies qty x price = amount."""
+    return all(ln.quantity is None or ln.unit_price is None or ln.amount is None
+               or product_matches(ln.quantity, ln.unit_price, ln.amount) for ln in lines)
+
+
 def inclusive_amount(q: Decimal, p: Decimal, gst: Decimal, amount: Decimal) -> bool:
     """Does the line's amount include its GST (qty x price + GST = amount)?"""
-    return _product_matches(q, p, amount - gst)
+    return product_matches(q, p, amount - gst)
 
 
 def _looks_like_gst(rows: list[Mapping[str, Decimal]], col: str, amount_col: str) -> bool:

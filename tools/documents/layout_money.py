@@ -169,6 +169,7 @@ _ACCOUNT_NAME = re.compile(
 _REFERENCE = re.compile(r"\b(?:payment\s+reference|reference|ref|quoting\s+reference|use\s+reference|"
                         r"verwendungszweck)\s*(?:no\.?)?\s*[:#]?\s*([A-Z0-9][\w\-/]*\d[\w\-/]*)", re.IGNORECASE)
 _BSB_LABEL = r"(?:\bBSB\b|\bbranch(?:\s+(?:code|number|no\.?))?\b|\bbank\s*/\s*state\s*/\s*branch\b)"
+_BSB_VALUE = re.compile(_BSB_LABEL + r"\s*(?:no\.?|number|#)?\s*[:.]?\s*(\d{3}[-\s]?\d{3})(?!\d)", re.IGNORECASE)
 _BARE_BSB = re.compile(r"(?<![\d-])(\d{3})-(\d{3})(?![\d-])")
 _BANK_LINE = re.compile(r"\bBSB\b|\bbranch\b|\b(?:account|acct|acc|a/c)\.?\s*(?:no|number|#|:)|\bdirect\s+(?:credit|deposit)|"
                         r"\beft\b|\bpayee\b", re.IGNORECASE)
@@ -192,7 +193,7 @@ def find_payment(doc: Doc, start_line: int = 0) -> PaymentFound:
         bsb = acct = name = ref = None
         for i, text in enumerate(lines):
             if bsb is None:
-                m = re.search(_BSB_LABEL + r"\s*(?:no\.?|number|#)?\s*[:.]?\s*(\d{3}[-\s]?\d{3})(?!\d)", text, re.IGNORECASE)
+                m = _BSB_VALUE.search(text)
                 if m:
                     bsb = find_bsb(m.group(1))
             if acct is None:
@@ -224,7 +225,7 @@ def find_payment(doc: Doc, start_line: int = 0) -> PaymentFound:
         if bsb is None or acct is None:  # a remittance sentence may wrap between the label and value
             flat = " ".join(lines)
             if bsb is None:
-                m = re.search(_BSB_LABEL + r"\s*(?:no\.?|number|#)?\s*[:.]?\s*(\d{3}[-\s]?\d{3})(?!\d)", flat, re.IGNORECASE)
+                m = _BSB_VALUE.search(flat)
                 bsb = find_bsb(m.group(1)) if m else None
             if acct is None and (bsb is not None):
                 for m in _ACCOUNT_NO.finditer(flat):

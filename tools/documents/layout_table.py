@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from tools.documents.layout_columns import (
-    NUMERIC_KINDS, inclusive_amount, parsed_rows, rename, resolve_roles,
+    NUMERIC_KINDS, inclusive_amount, parsed_rows, product_matches, rename, resolve_roles,
 )
 from tools.documents.layout_values import is_number_token, parse_amount
 from core.text_layer import Line, Page, Word
@@ -158,7 +158,7 @@ def _multiplies(line: Line) -> bool:
     if len(nums) < 3:
         return False
     *before, amount = nums
-    return any(abs(a * b - amount) < Decimal("0.01") for i, a in enumerate(before) for b in before[i + 1:])
+    return any(product_matches(a, b, amount) for i, a in enumerate(before) for b in before[i + 1:])
 
 
 def _known_kind(words: list[Word]) -> str | None:

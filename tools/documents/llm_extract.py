@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from core.llm import ChatModel, LlmError
 from prompts.loader import Prompt, load_prompt
+from tools.documents.layout_columns import lines_multiply
 from tools.documents.layout_values import find_dates
 from tools.documents.model import DocumentType, Extraction, Issue, Line, Method, Payment, Supplier
 from tools.documents.llm_merge import merge_extractions
@@ -104,10 +105,7 @@ def _to_extraction(inv: LlmInvoice, text: str) -> Extraction:
     line_sum = sum((ln.amount for ln in inv.lines if ln.amount is not None), Decimal(0))
     if inv.lines:
         # the same arithmetic as the layout reader: the lines sum, and each is qty x price
-        products = all(ln.quantity is None or ln.unit_price is None or ln.amount is None
-                       or abs(ln.quantity * ln.unit_price - ln.amount) < Decimal("0.01")
-                       for ln in inv.lines)
-        conf["lines"] = HIGH if line_sum in {inv.subtotal, inv.total} and products else WEAK
+        conf["lines"] = HIGH if line_sum in {inv.subtotal, inv.total} and lines_multiply(inv.lines) else WEAK
 
     payment = None
     if inv.payment and any(v is not None for v in inv.payment.model_dump().values()):
