@@ -6,6 +6,7 @@ from __future__ import annotations
 from memory import ap_schema, documents_schema, inbox_schema  # noqa: F401  (registers their tables)
 from memory import payroll_schema  # noqa: F401  (registers the timesheet table)
 from memory import layouts_schema  # noqa: F401  (registers the supplier layouts table)
+from memory import bank_schema  # noqa: F401  (registers the bank tables)
 from memory.schema import Base
 
 metadata = Base.metadata

@@ -1,0 +1,65 @@
+"""Immutable bank-statement data. Amounts are Decimal and signed from the business's side:
+money in (a deposit, a receipt) is positive, money out (a payment, a fee) is negative."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from tools.ledger.problems import Problem
+
+
+@dataclass(frozen=True)
+class BankLine:
+    posted: date
+    amount: Decimal
+    description: str
+    bank_id: str | None = None          # the bank's own transaction id (OFX FITID, camt AcctSvcrRef)
+    payee: str = ""                     # counterparty name when the format carries one
+    reference: str = ""                 # remitter's or end-to-end reference
+    balance: Decimal | None = None      # running balance after this line, when the bank gives it
+    kind: str = ""                      # the bank's transaction type (DEBIT, FEE, XFER, camt domain)
+
+    @property
+    def text(self) -> str:
+        """Everything a person or the matcher reads: payee, description and reference."""
+        parts = [p for p in (self.payee, self.description, self.reference) if p]
+        return " ".join(dict.fromkeys(parts))
+
+
+@dataclass(frozen=True)
+class Statement:
+    format: str                          # "ofx", "qif", "camt053", "mt940", "csv:cba", "csv:mapped"...
+    account: str | None                  # the account as the bank names it (BSB + number, IBAN)
+    currency: str | None
+    lines: tuple[BankLine, ...]
+    opening_balance: Decimal | None = None
+    closing_balance: Decimal | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    warnings: tuple[Problem, ...] = field(default=())  # readable but odd: a skipped row, a bad date
+
+
+class BankFileError(Exception):
+    """A file we will not read. `code` is stable for programs; `message` is for a bookkeeper and
+    names the row or element where that helps."""
+
+    def __init__(self, code: str, message: str, *, row: int | None = None) -> None:
+        self.code, self.message, self.row = code, message, row
+        super().__init__(message)
+
+
+def line_key(account: str, line: BankLine, occurrence: int = 0) -> str:
+    """The key that makes re-importing an overlapping statement a no-op: the bank's id when it has
+    one, otherwise a hash of what the line says (date, amount, description, running balance) and
+    which occurrence of that same line it is within its file, so two identical coffees on one day
+    stay two lines while the same statement read twice stays one."""
+    if line.bank_id:
+        basis = f"id|{account}|{line.bank_id}"
+    else:
+        balance = "" if line.balance is None else f"{line.balance:.2f}"
+        basis = (f"h|{account}|{line.posted.isoformat()}|{line.amount:.2f}|"
+                 f"{' '.join(line.text.split()).upper()}|{balance}|{occurrence}")
+    return hashlib.sha256(basis.encode()).hexdigest()[:32]
