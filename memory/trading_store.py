@@ -309,6 +309,39 @@ class TradingStore:
                         {"invoice_id": invoice.id, "amount": amount, "journal_id": journal_id})
         return payment
 
+    def record_settlement(self, invoice: Invoice, on: date, amount: Decimal, *, journal_id: int,
+                          bank_code: str, reference: str | None, idempotency_key: str) -> Payment:
+        """A payment that a bank reconciliation's journal (already posted, possibly settling several
+        bills at once) made: the bill's share of it, refused above what is still outstanding."""
+        earlier = self.session.scalar(select(Payment).where(Payment.idempotency_key == idempotency_key))
+        if earlier is not None:
+            return earlier
+        outstanding = invoice.total - self.amount_paid(invoice)
+        if amount <= 0 or amount > outstanding or invoice.status not in ("posted",):
+            raise LedgerError.single(
+                "bad_payment", f"{invoice.number}: ${amount:,.2f} cannot settle it "
+                               f"(${outstanding:,.2f} outstanding, status {invoice.status})")
+        with guarded(self.session):
+            payment = Payment(invoice_id=invoice.id, date=on, amount=amount,
+                              bank_account_id=self.ledger.account_id(bank_code), reference=reference,
+                              journal_id=journal_id, idempotency_key=idempotency_key)
+            self.session.add(payment)
+            if amount == outstanding:
+                invoice.status = "paid"
+            self.session.flush()
+            self._audit("payment.recorded", "payment", payment.id,
+                        {"invoice_id": invoice.id, "amount": amount, "journal_id": journal_id})
+        return payment
+
+    def open_invoices(self, kind: str) -> list[tuple[Invoice, Decimal]]:
+        """Posted bills or sales with what is still outstanding on each."""
+        paid = dict(self.session.execute(
+            select(Payment.invoice_id, func.sum(Payment.amount)).group_by(Payment.invoice_id)).all())
+        rows = self.session.scalars(select(Invoice).where(Invoice.kind == kind,
+                                                          Invoice.status == "posted"))
+        return [(inv, inv.total - (paid.get(inv.id) or Decimal("0.00"))) for inv in rows
+                if inv.total - (paid.get(inv.id) or Decimal("0.00")) > 0]
+
     # -- people and pay -----------------------------------------------------------------------
     def add_employee(self, **fields: object) -> Employee:
         employee = Employee(**fields)
