@@ -1,0 +1,47 @@
+"""Bank lines paired with the ledger's own entries on the bank account: same amount, a few days
+later, wording that agrees; each entry claimed once; twins held below auto."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from tools.bank.entries import EntryRef, match_entries
+
+D = Decimal
+RENT = EntryRef(1, date(2026, 3, 1), D("-4400.00"), "Rent March 2026 Harbour Property Group")
+WAGES = EntryRef(2, date(2026, 3, 4), D("-9120.55"), "Pay run 2026-02-16 to 2026-03-01 Net wages")
+
+
+def test_a_line_settles_the_entry_of_its_amount_a_few_days_later() -> None:
+    lines = [(date(2026, 3, 5), D("-9120.55"), "PAYROLL PAY RUN 04/03"),
+             (date(2026, 3, 2), D("-4400.00"), "HARBOUR PROPERTY GRO RENT")]
+    got = match_entries(lines, [RENT, WAGES])
+    assert got[0].entry_id == 2 and got[1].entry_id == 1
+    assert min(got[0].confidence, got[1].confidence) >= 0.9   # one each, and the words agree
+    assert "1 day(s) apart" in got[0].reasons
+
+
+def test_outside_the_window_or_another_amount_is_no_match() -> None:
+    lines = [(date(2026, 2, 20), D("-4400.00"), "RENT"),      # before the entry by 9 days
+             (date(2026, 3, 2), D("-4400.01"), "RENT")]
+    assert match_entries(lines, [RENT]) == {}
+
+
+def test_twins_are_told_apart_by_words_or_held_low() -> None:
+    twins = [EntryRef(10, date(2026, 3, 10), D("-500.00"), "Payment of A-1 to Acme Tiles"),
+             EntryRef(11, date(2026, 3, 10), D("-500.00"), "Payment of B-7 to Bright Signs")]
+    worded = match_entries([(date(2026, 3, 11), D("-500.00"), "BRIGHT SIGNS B-7"),
+                            (date(2026, 3, 11), D("-500.00"), "ACME TILES")], twins)
+    assert (worded[0].entry_id, worded[1].entry_id) == (11, 10)
+    blind = match_entries([(date(2026, 3, 11), D("-500.00"), "DIRECT DEBIT 99812"),
+                           (date(2026, 3, 11), D("-500.00"), "DIRECT DEBIT 99813")], twins)
+    assert {m.entry_id for m in blind.values()} == {10, 11}
+    assert max(m.confidence for m in blind.values()) < 0.8
+
+
+def test_an_entry_is_claimed_by_one_line_only() -> None:
+    lines = [(date(2026, 3, 1), D("-4400.00"), "RENT HARBOUR PROPERTY"),
+             (date(2026, 3, 3), D("-4400.00"), "RENT HARBOUR PROPERTY")]
+    got = match_entries(lines, [RENT])
+    assert list(got) == [0]

@@ -1,0 +1,105 @@
+"""Matching bank lines to what the ledger already holds on that bank account.
+
+A business that keeps its books (or moved them in) has most bank lines in the ledger already: a
+bill paid, a pay run, the BAS. Reconciling such a line posts nothing; it claims the ledger entry.
+A pair is proposed when the amount is the same to the cent and the bank date falls a few days
+around the ledger date (banks post later, rarely earlier). Confidence comes from how unambiguous
+the pair is (one entry for the line and one line for the entry), how close the dates are and how
+much of the entry's wording the bank text shares; each entry is claimed once, best pairs first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+_WORD = re.compile(r"[A-Z0-9]{3,}")
+_NOISE = frozenset({"PTY", "LTD", "THE", "AND", "FOR", "PAYMENT", "PAID", "FROM", "TRANSFER",
+                    "RECEIVED", "RECEIPT", "DIRECT", "CREDIT", "DEBIT", "BANK"})
+
+
+@dataclass(frozen=True)
+class EntryRef:
+    entry_id: int          # the journal line on the bank account
+    date: date
+    amount: Decimal        # signed as the bank sees it: money in +
+    text: str              # the journal's narration and the line's description
+
+
+@dataclass(frozen=True)
+class EntryMatch:
+    entry_id: int
+    confidence: float
+    reasons: tuple[str, ...]
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.upper()) if w not in _NOISE}
+
+
+def _shared(line_words: set[str], entry_words: set[str]) -> float:
+    """Share of the bank text's words the entry has, allowing a truncated last word."""
+    if not line_words:
+        return 0.0
+    hits = sum(1 for w in line_words
+               if w in entry_words or (len(w) >= 4 and any(e.startswith(w) for e in entry_words)))
+    return hits / len(line_words)
+
+
+def match_entries(lines: Sequence[tuple[date, Decimal, str]], entries: Sequence[EntryRef], *,
+                  days_before: int = 3, days_after: int = 7) -> dict[int, EntryMatch]:
+    """Line index → the ledger entry it settles. `lines` are (posted, amount, text)."""
+    by_amount: dict[Decimal, list[EntryRef]] = defaultdict(list)
+    for e in entries:
+        by_amount[e.amount].append(e)
+    pairs: list[tuple[float, int, EntryRef, int, float]] = []
+    per_entry: dict[int, int] = defaultdict(int)
+    per_line: dict[int, int] = {}
+    for i, (posted, amount, text) in enumerate(lines):
+        near = [e for e in by_amount.get(amount, ())
+                if -days_before <= (posted - e.date).days <= days_after]
+        per_line[i] = len(near)
+        words = _words(text)
+        for e in near:
+            per_entry[e.entry_id] += 1
+            shared = _shared(words, _words(e.text))
+            days = abs((posted - e.date).days)
+            pairs.append((shared * 2 - days * 0.1, i, e, days, shared))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2].entry_id))
+    taken_lines: set[int] = set()
+    taken_entries: set[int] = set()
+    out: dict[int, EntryMatch] = {}
+    for _, i, e, days, shared in pairs:
+        if i in taken_lines or e.entry_id in taken_entries:
+            continue
+        taken_lines.add(i)
+        taken_entries.add(e.entry_id)
+        out[i] = _judge(e, days, shared, rivals=per_line[i] - 1, others=per_entry[e.entry_id] - 1)
+    return out
+
+
+def _judge(e: EntryRef, days: int, shared: float, *, rivals: int, others: int) -> EntryMatch:
+    reasons = [f"${abs(e.amount):,.2f} is the amount of the ledger entry of {e.date:%d/%m/%Y} "
+               f"({e.text[:60]})"]
+    confidence = 0.9
+    if days == 0:
+        reasons.append("same date")
+        confidence += 0.04
+    else:
+        reasons.append(f"{days} day(s) apart")
+        confidence -= 0.01 * days
+    if shared >= 0.5:
+        reasons.append(f"the bank text shares {shared:.0%} of its words with the entry")
+        confidence += 0.05
+    elif shared == 0:
+        confidence -= 0.08
+    if rivals or others:
+        # Same amount within the window more than once: only the wording can tell them apart.
+        reasons.append(f"{rivals + others} other entr{'y' if rivals + others == 1 else 'ies'} or "
+                       "line(s) of the same amount nearby")
+        confidence = min(confidence, 0.6 + 0.35 * shared)
+    return EntryMatch(e.entry_id, round(max(0.0, min(confidence, 0.99)), 3), tuple(reasons))
