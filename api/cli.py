@@ -309,6 +309,7 @@ def _register_groups() -> None:
     # Command groups that live in their own modules, so this file stays readable.
     from api.cli_ap import apikey, approvals, serve, worker
     from api.cli_ask import ask
+    from api.cli_bank import bank
     from api.cli_kb import kb
     from api.cli_eval import eval_group
     from api.cli_extract import extract
@@ -321,7 +322,7 @@ def _register_groups() -> None:
     cli.add_command(payroll)
     cli.add_command(eval_group)
     cli.add_command(report)
-    for command in (apikey, approvals, worker, serve, ask, kb):
+    for command in (apikey, approvals, worker, serve, ask, kb, bank):
         cli.add_command(command)
 
 

@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     # were read exactly (recall 99.3%); tests/evals/test_gate.py keeps this honest.
     ap_min_confidence: float = Field(default=0.80, ge=0, le=1,
                                      description="Calibrated confidence an invoice must reach to auto-post")
+    # Bank reconciliation: a line is reconciled with no person when its best suggestion reaches
+    # this; the bank-rec eval's calibration sets it (tests/evals keep it honest).
+    bank_auto_confidence: float = Field(default=0.90, ge=0, le=1,
+                                        description="Calibrated confidence a bank line must reach to reconcile itself")
+    bank_tolerance_amount: Decimal = Field(default=Decimal("1.00"), ge=0,
+                                           description="A payment may differ from what it settles by this much")
+    bank_tolerance_fraction: Decimal = Field(default=Decimal("0.02"), ge=0, le=Decimal("0.10"),
+                                             description="...or by this share of it (merchant fees)")
     approver_limit: Decimal = Field(default=Decimal("10000"), ge=0,
                                     description="Above this an owner must approve")
     split_window_days: int = Field(default=7, ge=0)

@@ -77,6 +77,12 @@ class BankStore:
     def feed_code(self, feed: BankFeed) -> str:
         return self.session.get(AccountRow, feed.account_id).code  # type: ignore[union-attr]
 
+    def feed_code_of(self, feed_id: int) -> str:
+        feed = self.session.get(BankFeed, feed_id)
+        if feed is None:
+            raise LedgerError.single("unknown_bank_feed", f"There is no bank feed {feed_id}")
+        return self.feed_code(feed)
+
     def feed_for_account(self, account_code: str) -> BankFeed | None:
         account_id = self.ledger.account_id(account_code)
         return self.session.scalar(select(BankFeed).where(BankFeed.account_id == account_id))
@@ -92,7 +98,8 @@ class BankStore:
         account = self.ledger.accounts()[account_code] if account_code in self.ledger.accounts() else None
         if account is None:
             raise LedgerError.single("unknown_account", f"There is no account {account_code!r}")
-        if account.type not in ("asset", "liability") or account.subtype not in ("bank", "current"):
+        is_card = account.type == "liability" and "card" in account.name.lower()
+        if not (account.type == "asset" and account.subtype == "bank") and not is_card:
             raise LedgerError.single("not_a_bank_account",
                                      f"Account {account_code} {account.name} is not a bank or card account")
         feed = BankFeed(account_id=self.ledger.account_id(account_code),
@@ -247,10 +254,11 @@ class BankStore:
         return rec
 
     def reconciliations(self) -> list[tuple[BankReconciliation, BankLineRow]]:
-        return list(self.session.execute(
+        rows = self.session.execute(
             select(BankReconciliation, BankLineRow)
             .join(BankLineRow, BankLineRow.id == BankReconciliation.bank_line_id)
-            .order_by(BankLineRow.posted, BankLineRow.id)).tuples())
+            .order_by(BankLineRow.posted, BankLineRow.id))
+        return [(rec, line) for rec, line in rows]
 
     def reconciled_to(self, feed_id: int) -> date | None:
         """The last date up to which every line of the feed is reconciled."""
