@@ -42,6 +42,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "apikeys.activate": frozenset({"owner"}),
     # Everyone may ask; each assistant tool checks the caller's role again (agent.chat.tools).
     "chat.ask": ALL_ROLES,
+    # The bank: a clerk (the bookkeeper) works the exceptions; a rule reconciles with no person,
+    # so writing one is for an approver or owner.
+    "bank.read": frozenset({"clerk", "approver", "owner", "auditor"}),
+    "bank.import": frozenset({"clerk", "approver", "owner"}),
+    "bank.reconcile": frozenset({"clerk", "approver", "owner"}),
+    "bank.rules": frozenset({"approver", "owner"}),
 }
 
 # What a caller of GET /v1/inbox/messages/{id} sees, from the AP run's state.

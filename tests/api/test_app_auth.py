@@ -33,6 +33,16 @@ EXPECTED = {
     "POST /v1/apikeys": {"admin"},
     "DELETE /v1/apikeys/{key_id}": {"admin"},
     "POST /v1/apikeys/{key_id}/activation": {"owner"},
+    "POST /v1/bank/statements": {"clerk", "approver", "owner"},
+    "POST /v1/bank/reconcile": {"clerk", "approver", "owner"},
+    "GET /v1/bank/exceptions": {"clerk", "approver", "owner", "auditor"},
+    "GET /v1/bank/status": {"clerk", "approver", "owner", "auditor"},
+    "POST /v1/bank/lines/{line_id}/accept": {"clerk", "approver", "owner"},
+    "POST /v1/bank/lines/{line_id}/match": {"clerk", "approver", "owner"},
+    "POST /v1/bank/lines/{line_id}/categorise": {"clerk", "approver", "owner"},
+    "GET /v1/bank/rules": {"clerk", "approver", "owner", "auditor"},
+    "POST /v1/bank/rules": {"approver", "owner"},
+    "POST /v1/bank/rules/{rule_id}/status": {"approver", "owner"},
 }
 PUBLIC = {"GET /healthz"}
 
@@ -82,6 +92,23 @@ def _request(api: Api, route: str, headers: dict[str, str]) -> Any:
         return c.delete("/v1/apikeys/999999", headers=headers), 404
     if route == "POST /v1/apikeys/{key_id}/activation":
         return c.post("/v1/apikeys/999999/activation", headers=headers), 404
+    if route == "POST /v1/bank/statements":
+        return c.post("/v1/bank/statements", content=b"%PDF-1.7", params={"account": "1100"},
+                      headers={**headers, "Content-Type": "application/octet-stream"}), 422
+    if route == "POST /v1/bank/reconcile":
+        return c.post("/v1/bank/reconcile", params={"auto": "false"}, headers=headers), 200
+    if route in ("GET /v1/bank/exceptions", "GET /v1/bank/status", "GET /v1/bank/rules"):
+        return c.get(route.split()[1], headers=headers), 200
+    if route.startswith("POST /v1/bank/lines/"):
+        action = route.rsplit("/", 1)[1]
+        body = {"accept": {}, "match": {"items": ["X-1"]}, "categorise": {"account_code": "6110"}}
+        return c.post(f"/v1/bank/lines/999999/{action}", json=body[action], headers=headers), 404
+    if route == "POST /v1/bank/rules":
+        return c.post("/v1/bank/rules", json={"name": "x", "account_code": "6110"},
+                      headers=headers), 422
+    if route == "POST /v1/bank/rules/{rule_id}/status":
+        return c.post("/v1/bank/rules/999999/status", json={"status": "disabled"},
+                      headers=headers), 404
     raise AssertionError(route)
 
 
