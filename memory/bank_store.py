@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session
 from core.clock import Clock
 from memory import audit
 from memory.bank_schema import (
-    BankFeed, BankImport, BankLineRow, BankMatchedEntry, BankModelRow, BankReconciliation, BankRuleRow,
+    BankFeed,
+    BankImport,
+    BankLineRow,
+    BankMatchedEntry,
+    BankModelRow,
+    BankReconciliation,
+    BankRuleRow,
 )
 from memory.ledger_store import LedgerStore, guarded
 from memory.schema import AccountRow, Journal, JournalLineRow
@@ -95,7 +101,7 @@ class BankStore:
 
     def add_feed(self, account_code: str, identifier: str, *, name: str = "",
                  currency: str = "AUD") -> BankFeed:
-        account = self.ledger.accounts()[account_code] if account_code in self.ledger.accounts() else None
+        account = self.ledger.accounts().get(account_code)
         if account is None:
             raise LedgerError.single("unknown_account", f"There is no account {account_code!r}")
         is_card = account.type == "liability" and "card" in account.name.lower()
@@ -260,16 +266,14 @@ class BankStore:
             .order_by(BankLineRow.posted, BankLineRow.id))
         return [(rec, line) for rec, line in rows]
 
-    def reconciled_to(self, feed_id: int) -> date | None:
-        """The last date up to which every line of the feed is reconciled."""
+    def reconciled_to(self, feed_id: int, as_of: date | None = None) -> date | None:
+        """The last date up to which every line of the feed (up to `as_of`) is reconciled."""
+        upto = [BankLineRow.feed_id == feed_id] + ([BankLineRow.posted <= as_of] if as_of else [])
         first_open = self.session.scalar(select(func.min(BankLineRow.posted)).where(
-            BankLineRow.feed_id == feed_id, BankLineRow.status == "open"))
+            *upto, BankLineRow.status == "open"))
         if first_open is not None:
-            last_before = self.session.scalar(select(func.max(BankLineRow.posted)).where(
-                BankLineRow.feed_id == feed_id, BankLineRow.posted < first_open))
-            return last_before
-        return self.session.scalar(select(func.max(BankLineRow.posted)).where(
-            BankLineRow.feed_id == feed_id))
+            upto.append(BankLineRow.posted < first_open)
+        return self.session.scalar(select(func.max(BankLineRow.posted)).where(*upto))
 
     # -- rules and models ---------------------------------------------------------------------
     def rules(self, status: str | None = None) -> list[BankRuleRow]:

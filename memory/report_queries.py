@@ -34,6 +34,7 @@ from memory.schema import (
 from adapters.clock import SystemClock
 from tools.ledger.problems import LedgerError
 from tools.reports.model import (
+    BankFeedState,
     Budget,
     InvoiceRecord,
     LedgerSnapshot,
@@ -141,7 +142,24 @@ def load_snapshot(session: Session, month: Month, budget: Budget | None = None, 
         organisation=org, accounts=tuple(ledger.accounts().values()), as_of=as_of,
         window_start=start, opening_balances=opening, postings=postings, invoices=invoices,
         pay_runs=pay_runs, trial_balance=ledger.trial_balance(as_of), books_start=books_start(session),
-        budget=budget, contacts=contacts)
+        budget=budget, contacts=contacts, bank_feeds=bank_feed_states(session, as_of))
+
+
+def bank_feed_states(session: Session, as_of: date) -> tuple[BankFeedState, ...]:
+    """Each bank feed as at `as_of`: the lines up to that day, reconciled to which date."""
+    from memory.bank_store import BankStore
+
+    store = BankStore(session, SystemClock(), "report")
+    out = []
+    for feed in store.feeds():
+        rows = store.lines(feed_id=feed.id, date_to=as_of)
+        if not rows:
+            continue
+        open_rows = [r for r in rows if r.status == "open"]
+        out.append(BankFeedState(store.feed_code(feed), feed.name,
+                                 store.reconciled_to(feed.id, as_of), len(open_rows),
+                                 sum((r.amount for r in open_rows), Decimal("0.00")), rows[-1].balance))
+    return tuple(out)
 
 
 class SessionReportSource:

@@ -26,7 +26,7 @@ from tools.ledger.problems import LedgerError
 ZERO = Decimal("0.00")
 # A purchase in another currency: the bank's AUD amount includes a conversion and often a separate
 # fee line, so it never reconciles itself.
-_FOREIGN = re.compile(r"\b(USD|EUR|GBP|NZD|SGD|JPY|CAD|HKD)\b|FOREIGN|INTL|INTERNATIONAL TRANS", re.I)
+_FOREIGN = re.compile(r"\b(USD|EUR|GBP|NZD|SGD|JPY|CAD|HKD)\b|FOREIGN|INTL|INTERNATIONAL TRANS", re.IGNORECASE)
 
 
 def auto_choice(row: BankLineRow, suggestions: list[dict], threshold: float) -> dict | None:
@@ -93,7 +93,7 @@ def apply(store: BankStore, row: BankLineRow, suggestion: dict, *, decided_by: s
             line_key=row.line_key)
         journal_ids = [ledger.post(journal)]
         for item_id, amount in candidate.allocations:
-            kind_, _, raw = item_id.partition(":")
+            _, _, raw = item_id.partition(":")
             trading.record_settlement(store.session.get(Invoice, int(raw)), row.posted, amount,  # type: ignore[arg-type]
                                       journal_id=journal_ids[0], bank_code=code,
                                       reference=(row.reference or row.description)[:100],

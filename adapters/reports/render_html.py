@@ -143,7 +143,9 @@ def _cash(r: MonthlyReport) -> str:
                   _money(a.closing)]) for a in cp.accounts]
     t = cp.total
     rows.append(("total", ["Total", _money(t.opening), _money(t.receipts), _money(t.payments), _money(t.closing)]))
-    return _table(["Account", "Opening", "Received", "Paid", "Closing"], rows)
+    bank = "".join(f"<p>{_e(b.sentence)}.</p>" for b in r.snapshot.bank_feeds)
+    return _table(["Account", "Opening", "Received", "Paid", "Closing"], rows) + (
+        bank or "<p>No bank statements imported: the bank is not reconciled.</p>")
 
 
 def _aged(a: AgedReport) -> str:

@@ -3,8 +3,9 @@
 are not available null. Top-level keys:
 
 report, contract_version, organisation, month, period, generated_at, comparisons,
-profit_and_loss, balance_sheet, cash_position, aged_receivables, aged_payables, gst_summary,
-variances, cash_forecast (with `weeks`, 13 of them), trend, reconciliation, facts, commentary.
+profit_and_loss, balance_sheet, cash_position, bank_reconciliation (each bank feed: reconciled to
+which date, lines open; added in contract 1 without breaking it), aged_receivables, aged_payables,
+gst_summary, variances, cash_forecast (with `weeks`, 13 of them), trend, reconciliation, facts, commentary.
 """
 
 from __future__ import annotations
@@ -119,6 +120,11 @@ def report_contract(r: MonthlyReport) -> dict[str, Any]:
             "total": {k: dec(getattr(r.cash_position.total, k))
                       for k in ("opening", "receipts", "payments", "closing")},
         },
+        "bank_reconciliation": [
+            {"account": b.account_code, "name": b.name, "reconciled_to": _d(b.reconciled_to),
+             "open_lines": b.open_lines, "open_amount": dec(b.open_amount),
+             "statement_balance": dec(b.statement_balance) if b.statement_balance is not None else None,
+             "sentence": b.sentence} for b in r.snapshot.bank_feeds],
         "aged_receivables": _aged(r.receivables),
         "aged_payables": _aged(r.payables),
         "gst_summary": {"basis": "accruals", "cycle": r.config.gst_cycle, "month": _gst(r.gst_month),

@@ -238,6 +238,8 @@ def render_pdf(r: MonthlyReport) -> bytes:
             [("", [f"{a.code} {a.name}", _m(a.opening), _m(a.receipts), _m(a.payments), _m(a.closing)])
              for a in r.cash_position.accounts]
             + [("total", ["Total", _m(t.opening), _m(t.receipts), _m(t.payments), _m(t.closing)])])
+    for b in r.snapshot.bank_feeds or ():
+        w.para(f"{b.sentence}.")
     for title, a in (("Aged receivables", r.receivables), ("Aged payables", r.payables)):
         w.heading(title)
         w.table(["Contact", *[BUCKET_LABELS[b] for b in BUCKETS], "Total"], _aged_rows(a))

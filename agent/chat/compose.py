@@ -23,7 +23,8 @@ SUPPORTED = ("figures from the books (profit and loss, cash, GST, account balanc
              "what a stored invoice says (give its message id)",
              "our policies and the Retail and Clerks awards (rates, penalties, leave, approvals)",
              "pay-run checks against the awards",
-             "the month-end commentary and the cash forecast")
+             "the month-end commentary and the cash forecast",
+             "the bank: what is unreconciled, and what we spent with a payee")
 _STOP = frozenset("a an the and or of to in on for is are am be do does did we i our my you your "
                   "what when who how can may should must it this that with without at by from as "
                   "there their they he she his her me us any".split())
@@ -166,6 +167,37 @@ def _ledger(question: str, results: Sequence[dict[str, Any]], caller: Caller) ->
     return Answer("\n".join(lines))
 
 
+def _bank(question: str, results: Sequence[dict[str, Any]], caller: Caller) -> Answer:
+    found = _first_ok(results, "read_statements")
+    if found is None:
+        return Answer(_refusal(results) or "I could not read the bank feed.")
+    feeds = found.get("feeds", [])
+    if not feeds:
+        return Answer("No bank statements have been imported yet (`backoffice bank import`).")
+    lines = [f"{f['account_code']} {f['name']}: reconciled to "
+             f"{day(f['reconciled_to']) if f.get('reconciled_to') else 'no date yet'}, "
+             f"{f['open_lines']} line(s) open ({money(f['open_amount'])})." for f in feeds]
+    for ln in found.get("lines", [])[:8]:
+        hint = f" (suggested: {ln['suggestion']})" if ln.get("suggestion") else " (no suggestion)"
+        lines.append(f"- #{ln['id']} {day(ln['posted'])} {money(ln['amount'])} {ln['text']}{hint}")
+    lines.append(f"(Query: {found.get('query_description')})")
+    return Answer("\n".join(lines))
+
+
+def _bank_spend(question: str, results: Sequence[dict[str, Any]], caller: Caller) -> Answer:
+    found = _first_ok(results, "read_statements")
+    if found is None:
+        return Answer(_refusal(results) or "I could not read the bank feed.")
+    if not found.get("count"):
+        return Answer(f"No bank lines match that. (Query: {found.get('query_description')})")
+    lines = [f"{money(found['total_paid'])} paid out in {found['count']} bank line(s)"
+             + (f", and {money(found['total_received'])} received" if Decimal(str(found["total_received"])) else "")
+             + ":"]
+    lines += [f"- {day(ln['posted'])} {money(ln['amount'])} {ln['text']}" for ln in found.get("lines", [])[:10]]
+    lines.append(f"(Query: {found.get('query_description')})")
+    return Answer("\n".join(lines))
+
+
 def _inbox(question: str, results: Sequence[dict[str, Any]], caller: Caller) -> Answer:
     found = _first_ok(results, "read_inbox")
     if found is None:
@@ -301,7 +333,7 @@ COMPOSERS: dict[str, Callable[[str, Sequence[dict[str, Any]], Caller], Answer]] 
     "policy": _policy, "payables": _payables, "bills": _bills, "ledger": _ledger, "inbox": _inbox,
     "document": _document, "propose_posting": _propose, "payroll": _payroll,
     "commentary": _commentary, "refuse_money_action": _refuse_money_action, "private": _private,
-    "unsupported": _unsupported}
+    "bank": _bank, "bank_spend": _bank_spend, "unsupported": _unsupported}
 
 
 def compose(intent: str, question: str, results: Sequence[dict[str, Any]], caller: Caller) -> Answer:

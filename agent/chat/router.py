@@ -259,6 +259,22 @@ def _bills_due(text: str, today: date) -> Routed | None:
                                               "due_before": end.isoformat()})])
 
 
+def _bank(text: str, month: str | None, today: date) -> Routed | None:
+    """"what's unreconciled?", "is the bank reconciled?", "what did we spend at Bunnings in May?"."""
+    if _has(text, r"\b(un)?reconcil", r"\bbank (exceptions|lines|feed|statement)s?\b"):
+        return Routed("bank", [("read_statements", {"query": "unreconciled"})])
+    m = re.search(r"\b(?:spend|spent|pay|paid)\b.{0,20}?\b(?:at|with)\s+([a-z0-9][a-z0-9 &'.-]{1,40}?)"
+                  r"(?:\s+(?:in|during|for|over|last|this|from|since|between)\b|[?.!,]|$)", text)
+    if m is None:
+        return None
+    period = period_in(text, today)
+    if period is None and month:
+        start, end = month_bounds(month)
+        period = {"period_start": start.isoformat(), "period_end": end.isoformat()}
+    return Routed("bank_spend", [("read_statements", {"query": "spend", "payee": m[1].strip(),
+                                                 **(period or {})})])
+
+
 def plan(question: str, caller: Caller, *, today: date) -> Routed:
     text = " ".join(question.lower().split())
     month = month_in(text, today)
@@ -291,6 +307,8 @@ def plan(question: str, caller: Caller, *, today: date) -> Routed:
         use_month = month and not _has(text, r"\bafford\b", r"\bforecast\b", r"\benough cash\b",
                                         r"\brun out\b")
         return Routed("commentary", [("draft_commentary", {"month": month} if use_month else {})])
+    if (routed := _bank(text, month, today)) is not None:
+        return routed
     if (routed := _ledger(text, month, today)) is not None:
         return routed
     if (routed := _inbox(text)) is not None:

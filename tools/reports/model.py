@@ -113,6 +113,23 @@ class Budget:
 
 
 @dataclass(frozen=True)
+class BankFeedState:
+    """A bank feed at the report's date: reconciled up to which day, and what is still open."""
+    account_code: str
+    name: str
+    reconciled_to: date | None
+    open_lines: int
+    open_amount: Decimal
+    statement_balance: Decimal | None     # the bank's running balance on its last line by then
+
+    @property
+    def sentence(self) -> str:
+        when = f"{self.reconciled_to.day} {self.reconciled_to:%B %Y}" if self.reconciled_to else "no date yet"
+        return (f"{self.account_code} {self.name}: bank reconciled to {when}, "
+                f"{self.open_lines} line{'s' if self.open_lines != 1 else ''} open")
+
+
+@dataclass(frozen=True)
 class LedgerSnapshot:
     """Everything a monthly report reads, as at `as_of` (the period's last day).
 
@@ -133,6 +150,7 @@ class LedgerSnapshot:
     books_start: date | None = None
     budget: Budget | None = None
     contacts: Mapping[int, str] = field(default_factory=dict)   # contact id → name
+    bank_feeds: tuple[BankFeedState, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "opening_balances", MappingProxyType(dict(self.opening_balances)))

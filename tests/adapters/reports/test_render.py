@@ -41,7 +41,8 @@ def report():  # type: ignore[no-untyped-def]
 def test_the_json_contract() -> None:
     data = report_contract(report())
     assert list(data) == ["report", "contract_version", "organisation", "month", "period", "generated_at",
-                          "comparisons", "profit_and_loss", "balance_sheet", "cash_position", "aged_receivables",
+                          "comparisons", "profit_and_loss", "balance_sheet", "cash_position", "bank_reconciliation",
+                          "aged_receivables",
                           "aged_payables", "gst_summary", "variances", "cash_forecast", "trend", "reconciliation",
                           "facts", "commentary"]
     assert data["month"] == "2026-03" and data["period"]["financial_year"] == "FY2025-26"

@@ -276,4 +276,4 @@ def test_the_assistant_has_no_tool_that_moves_money() -> None:
 
     names = set(assistant_tools())
     assert names == {"read_inbox", "extract_document", "query_ledger", "propose_posting",
-                     "run_payroll_check", "draft_commentary", "search_policies"}
+                     "run_payroll_check", "draft_commentary", "search_policies", "read_statements"}

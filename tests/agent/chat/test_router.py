@@ -29,6 +29,9 @@ OWNER = Caller("key:1:owner", "owner")
     ("What was revenue in May 2026?", "ledger", "query_ledger"),
     ("How much cash do we have in the bank?", "ledger", "query_ledger"),
     ("How much GST do we owe for the June quarter?", "ledger", "query_ledger"),
+    ("What's unreconciled?", "bank", "read_statements"),
+    ("Is the bank reconciled?", "bank", "read_statements"),
+    ("What did we spend at Bunnings in May?", "bank_spend", "read_statements"),
 ])
 def test_supported_questions_route_to_their_tool(question: str, intent: str, tool: str) -> None:
     routed = plan(question, OWNER, today=TODAY)
@@ -137,3 +140,11 @@ def test_a_suppliers_unpaid_bills() -> None:
     (name, arguments), = plan("any bills from Kookaburra Packaging we havent paid yet?", OWNER,
                               today=TODAY).calls
     assert arguments == {"query": "bills", "status": "posted", "supplier": "kookaburra packaging"}
+
+
+def test_spend_at_a_payee_carries_the_payee_and_the_month() -> None:
+    routed = plan("What did we spend at Bunnings in May?", OWNER, today=TODAY)
+    assert routed.calls == [("read_statements", {"query": "spend", "payee": "bunnings",
+                                            "period_start": "2026-05-01", "period_end": "2026-05-31"})]
+    # Spending on a kind of thing is still the profit and loss.
+    assert plan("What did we spend on advertising in May?", OWNER, today=TODAY).intent == "ledger"
