@@ -15,7 +15,7 @@ from sqlalchemy import select
 from memory.bank_schema import BankLineRow, BankMatchedEntry
 from memory.bank_store import BankStore, line_from_row
 from memory.db import unit_of_work
-from memory.schema import Invoice, JournalLineRow
+from memory.schema import Invoice, Journal, JournalLineRow
 from memory.trading_store import TradingStore
 from services import bank_learning
 from services.bank_evidence import candidate_from_dict
@@ -178,8 +178,10 @@ def match(ctx: BooksContext, line_id: int, refs: list[str], *, actor: str) -> di
             entry = store.session.get(JournalLineRow, int(refs[0][6:])) if refs[0][6:].isdigit() else None
             if entry is None:
                 raise LedgerError.single("unknown_entry", f"There is no ledger entry {refs[0][6:]}")
+            journal = store.session.get(Journal, entry.journal_id)
             suggestion = {"kind": "entry", "confidence": None, "entry": entry.id,
-                          "journal_id": entry.journal_id, "reasons": [f"matched by {actor}"]}
+                          "journal_id": entry.journal_id, "reasons": [f"matched by {actor}"],
+                          "narration": journal.narration if journal else ""}
         else:
             suggestion = _match_suggestion(store, row, refs, actor, ctx.settings.bank_tolerance_amount,
                                            ctx.settings.bank_tolerance_fraction)

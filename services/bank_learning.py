@@ -8,6 +8,7 @@ backtest found nothing it would have changed.
 from __future__ import annotations
 
 import json
+from collections import Counter, defaultdict
 from dataclasses import asdict
 from decimal import Decimal
 
@@ -16,6 +17,8 @@ from memory.bank_store import BankStore, line_from_row
 from memory.db import read_only, unit_of_work
 from services.context import BooksContext
 from tools.bank.categorise import Categoriser, train
+from tools.bank.entries import entry_words
+from tools.bank.payee import normalise_payee
 from tools.bank.reconcile import BankRule
 from tools.bank.rule_proposals import backtest_rule, propose_rule
 from tools.bank.training import TrainingExample
@@ -52,6 +55,19 @@ def training_examples(store: BankStore) -> tuple[list[TrainingExample], list[Tra
         if rec.corrected and rec.decided_by != "auto":
             corrections.append(example)
     return history, corrections
+
+
+def entry_aliases(store: BankStore, *, min_times: int = 2) -> dict[str, frozenset[str]]:
+    """What each payee's lines settled before: normalised payee → the words of the ledger entries
+    its lines were reconciled with, each seen at least `min_times` (one decision is not a habit)."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for rec, row in store.reconciliations():
+        if rec.method != "entry":
+            continue
+        narration = json.loads(rec.evidence).get("suggestion", {}).get("narration") or ""
+        counts[normalise_payee(line_from_row(row).text)].update(entry_words(narration))
+    return {payee: frozenset(w for w, n in words.items() if n >= min_times)
+            for payee, words in counts.items() if payee}
 
 
 def current_categoriser(store: BankStore) -> tuple[Categoriser | None, int | None]:

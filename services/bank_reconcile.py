@@ -106,17 +106,20 @@ def reconcile_all(ctx: BooksContext, *, actor: str, auto: bool = True,
         store = BankStore(session, ctx.clock, actor)
         categoriser, run.model_version = bank_learning.current_categoriser(store)
         rules = bank_learning.active_rules(store)
+        aliases = bank_learning.entry_aliases(store)
         owned = own_accounts(store)
         items = open_items(session, TradingStore(session, ctx.clock, actor))
         for feed in store.feeds():
             run.feeds.append(_reconcile_feed(ctx, store, feed, items, owned, rules, categoriser,
-                                             threshold=threshold if auto else 2.0, date_to=date_to))
+                                             aliases, threshold=threshold if auto else 2.0,
+                                             date_to=date_to))
     return run
 
 
 def _reconcile_feed(ctx: BooksContext, store: BankStore, feed: BankFeed, items: list[OpenItem],
                     owned: list[OwnAccount], rules: list, categoriser,  # type: ignore[no-untyped-def]
-                    *, threshold: float, date_to: date | None) -> FeedRun:
+                    aliases: dict[str, frozenset[str]], *, threshold: float,
+                    date_to: date | None) -> FeedRun:
     code = store.feed_code(feed)
     rows = store.lines(status="open", feed_id=feed.id, date_to=date_to)
     run = FeedRun(code, lines=len(rows))
@@ -128,7 +131,7 @@ def _reconcile_feed(ctx: BooksContext, store: BankStore, feed: BankFeed, items: 
             for e in entries]
     by_id = {e.journal_line_id: e for e in entries}
     lines = [line_from_row(r) for r in rows]
-    paired = match_entries([(ln.posted, ln.amount, ln.text) for ln in lines], refs)
+    paired = match_entries([(ln.posted, ln.amount, ln.text) for ln in lines], refs, aliases=aliases)
     rest = [n for n in range(len(rows)) if n not in paired]
     proposals = reconcile([lines[n] for n in rest], items, rules=rules, own_accounts=owned,
                           categoriser=categoriser, config=config_from(ctx),

@@ -158,3 +158,23 @@ def test_bad_statements_are_refused_and_nothing_is_stored(books: Books) -> None:
         _import(books, b"%PDF-1.7 not a statement", "statement.pdf")
     assert err.value.code == "not_text"
     assert _count(books, BankLineRow) == 0
+
+
+def test_a_payee_a_person_matched_to_such_entries_twice_then_matches_itself(books: Books) -> None:
+    """The bank calls the POS takings "SQUARE AUSTRALIA": no word in common with the ledger's
+    "Receipt for POS-... from Retail Sales", so the first ones wait for a person."""
+    with unit_of_work(books.sessions) as session:
+        ledger = LedgerStore(session, books.clock, "test")
+        for day, amount in ((6, "3100.10"), (13, "2950.45"), (20, "3322.00")):
+            ledger.post(JournalData(date(2026, 6, day), f"Receipt for POS-202606{day:02d} from Retail Sales (POS)",
+                                    (dr("1100", D(amount)), cr("1200", D(amount)))))
+    june = b"""\
+"07/06/2026","+3100.10","SQUARE AUSTRALIA SETTLEMENT","+13100.10"
+"14/06/2026","+2950.45","SQUARE AUSTRALIA SETTLEMENT","+16050.55"
+"""
+    _import(books, june, "june-1.csv")
+    assert reconcile_all(books, actor="test").auto_total == 0
+    for row in exceptions(books):
+        bank_decide.accept(books, row["id"], actor="key:3 (bookkeeper)")
+    _import(books, june + b'"21/06/2026","+3322.00","SQUARE AUSTRALIA SETTLEMENT","+19372.55"\n', "june-2.csv")
+    assert reconcile_all(books, actor="test").feeds[0].auto == {"entry": 1}

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+
+from tools.bank.payee import normalise_payee
 
 _WORD = re.compile(r"[A-Z0-9]{3,}")
 _NOISE = frozenset({"PTY", "LTD", "THE", "AND", "FOR", "PAYMENT", "PAID", "FROM", "TRANSFER",
@@ -50,13 +52,30 @@ def _shared(line_words: set[str], entry_words: set[str]) -> float:
     return hits / len(line_words)
 
 
+def entry_words(text: str) -> frozenset[str]:
+    """The words of an entry that say what it is (not its numbers): what an alias remembers."""
+    return frozenset(w for w in _words(text) if not w.isdigit())
+
+
+def _alias_agrees(alias: frozenset[str] | None, entry_text: str) -> bool:
+    """Earlier lines from this payee settled entries worded like this one."""
+    if not alias:
+        return False
+    words = entry_words(entry_text)
+    return bool(words) and len(words & alias) >= max(1, len(words) // 2)
+
+
 def match_entries(lines: Sequence[tuple[date, Decimal, str]], entries: Sequence[EntryRef], *,
-                  days_before: int = 3, days_after: int = 7) -> dict[int, EntryMatch]:
-    """Line index → the ledger entry it settles. `lines` are (posted, amount, text)."""
+                  days_before: int = 3, days_after: int = 7,
+                  aliases: Mapping[str, frozenset[str]] | None = None) -> dict[int, EntryMatch]:
+    """Line index → the ledger entry it settles. `lines` are (posted, amount, text). `aliases`
+    (normalised payee → words of the entries its earlier lines settled) let a bank's own name
+    for a counterparty ("SQUARE AUSTRALIA" for the POS takings) count as agreeing words."""
+    aliases = aliases or {}
     by_amount: dict[Decimal, list[EntryRef]] = defaultdict(list)
     for e in entries:
         by_amount[e.amount].append(e)
-    pairs: list[tuple[float, int, EntryRef, int, float]] = []
+    pairs: list[tuple[float, int, EntryRef, int, float, bool]] = []
     per_entry: dict[int, int] = defaultdict(int)
     per_line: dict[int, int] = {}
     for i, (posted, amount, text) in enumerate(lines):
@@ -64,25 +83,30 @@ def match_entries(lines: Sequence[tuple[date, Decimal, str]], entries: Sequence[
                 if -days_before <= (posted - e.date).days <= days_after]
         per_line[i] = len(near)
         words = _words(text)
+        alias = aliases.get(normalise_payee(text)) if near else None
         for e in near:
             per_entry[e.entry_id] += 1
             shared = _shared(words, _words(e.text))
+            learned = shared < 0.5 and _alias_agrees(alias, e.text)
             days = abs((posted - e.date).days)
-            pairs.append((shared * 2 - days * 0.1, i, e, days, shared))
+            pairs.append((max(shared, 0.5 if learned else 0) * 2 - days * 0.1, i, e, days, shared,
+                          learned))
     pairs.sort(key=lambda p: (-p[0], p[1], p[2].entry_id))
     taken_lines: set[int] = set()
     taken_entries: set[int] = set()
     out: dict[int, EntryMatch] = {}
-    for _, i, e, days, shared in pairs:
+    for _, i, e, days, shared, learned in pairs:
         if i in taken_lines or e.entry_id in taken_entries:
             continue
         taken_lines.add(i)
         taken_entries.add(e.entry_id)
-        out[i] = _judge(e, days, shared, rivals=per_line[i] - 1, others=per_entry[e.entry_id] - 1)
+        out[i] = _judge(e, days, shared, learned, rivals=per_line[i] - 1,
+                        others=per_entry[e.entry_id] - 1)
     return out
 
 
-def _judge(e: EntryRef, days: int, shared: float, *, rivals: int, others: int) -> EntryMatch:
+def _judge(e: EntryRef, days: int, shared: float, learned: bool, *, rivals: int,
+           others: int) -> EntryMatch:
     reasons = [f"${abs(e.amount):,.2f} is the amount of the ledger entry of {e.date:%d/%m/%Y} "
                f"({e.text[:60]})"]
     confidence = 0.9
@@ -95,6 +119,10 @@ def _judge(e: EntryRef, days: int, shared: float, *, rivals: int, others: int) -
     if shared >= 0.5:
         reasons.append(f"the bank text shares {shared:.0%} of its words with the entry")
         confidence += 0.05
+    elif learned:
+        reasons.append("earlier lines from this payee settled entries worded like this one")
+        confidence += 0.05
+        shared = 0.5
     elif shared == 0:
         confidence -= 0.08
     if rivals or others:

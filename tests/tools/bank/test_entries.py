@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from tools.bank.entries import EntryRef, match_entries
+from tools.bank.payee import normalise_payee
 
 D = Decimal
 RENT = EntryRef(1, date(2026, 3, 1), D("-4400.00"), "Rent March 2026 Harbour Property Group")
@@ -45,3 +46,13 @@ def test_an_entry_is_claimed_by_one_line_only() -> None:
              (date(2026, 3, 3), D("-4400.00"), "RENT HARBOUR PROPERTY")]
     got = match_entries(lines, [RENT])
     assert list(got) == [0]
+
+
+def test_a_payee_that_settled_such_entries_before_agrees_with_them() -> None:
+    takings = EntryRef(20, date(2026, 3, 8), D("30998.43"), "Receipt for POS-20260308 from Retail Sales (POS)")
+    line = [(date(2026, 3, 9), D("30998.43"), "SQUARE AUSTRALIA SETTLEMENT")]
+    alone = match_entries(line, [takings])[0]
+    learned = match_entries(line, [takings], aliases={
+        normalise_payee(line[0][2]): frozenset({"POS", "RETAIL", "SALES"})})[0]
+    assert alone.confidence < 0.9 <= learned.confidence
+    assert any("earlier lines from this payee" in r for r in learned.reasons)
