@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.settings import Settings
 from memory import audit
 from memory.bank_schema import BankLineRow, BankReconciliation
-from memory.db import session_factory, unit_of_work
 from memory.contacts_store import ContactsStore
+from memory.db import session_factory, unit_of_work
 from memory.ledger_store import LedgerStore
 from memory.schema import Invoice, Journal
 from memory.trading_store import TradingStore
@@ -25,7 +25,8 @@ from services import bank_decide, bank_learning
 from services.bank_import import BankImportError, import_statement_file
 from services.bank_reconcile import exceptions, reconcile_all
 from tests.conftest import TickingClock
-from tools.ledger.model import Journal as JournalData, cr, dr
+from tools.ledger.model import Journal as JournalData
+from tools.ledger.model import cr, dr
 from tools.ledger.postings import DocumentLine
 from tools.ledger.problems import LedgerError
 

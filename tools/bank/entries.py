@@ -107,8 +107,8 @@ def match_entries(lines: Sequence[tuple[date, Decimal, str]], entries: Sequence[
 
 def _judge(e: EntryRef, days: int, shared: float, learned: bool, *, rivals: int,
            others: int) -> EntryMatch:
-    reasons = [f"${abs(e.amount):,.2f} is the amount of the ledger entry of {e.date:%d/%m/%Y} "
-               f"({e.text[:60]})"]
+    reasons = [(f"${abs(e.amount):,.2f} is the amount of the ledger entry of {e.date:%d/%m/%Y} "
+                f"({e.text[:60]})")]
     confidence = 0.9
     if days == 0:
         reasons.append("same date")
