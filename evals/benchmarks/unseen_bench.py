@@ -1,8 +1,11 @@
 """Benchmark: the offline text-PDF extractor on compositional layouts it was never developed on.
 
 Run: python -m evals.benchmarks.unseen_bench [--tune N] [--blind N] [--bad N] [--seed S] [--verbose]
+                                            [--generator a|b]
 
-Documents come from evals.generators.unseen_layouts. Reports, as JSON, per split:
+Documents come from evals.generators.unseen_layouts (``--generator a``, splits tune/blind) or from
+the second, independent evals.generators.unseen_layouts_b (``--generator b``, splits b_tune/b_blind;
+no bad inputs). Reports, as JSON, per split:
 * header-field exact rate per field and overall (extraction_bench.FIELDS and score_invoice), the
   share of invoices with every header field exact, line precision / recall / F1;
 * TUNE only: the same rates by drawn part (meta form, table wording, totals wording, ...), and with
@@ -63,14 +66,24 @@ class _Tally:
         return out
 
 
+def _generator(split: str):  # type: ignore[no-untyped-def]
+    if split.startswith("b_"):
+        from evals.generators import unseen_layouts_b as gen
+        return gen, gen.PART_DIMS
+    from evals.generators import unseen_layouts as gen
+    return gen, _PART_DIMS
+
+
 def evaluate(split: str, n: int, seed: int, *, verbose: bool = False) -> dict[str, Any]:
-    """Score `n` documents of `split`; part breakdowns and misses only for the tune split."""
+    """Score `n` documents of `split` (tune, blind, b_tune, b_blind); part breakdowns and misses
+    only for a tune split."""
     from adapters.pdf_text import read_pdf
     from evals.generators.invoices import expected_fields
-    from evals.generators.unseen_layouts import generate_with_parts, gst_marking
     from tools.documents.layout import extract_fields
 
-    tune = split == "tune"
+    gen, dims = _generator(split)
+    generate_with_parts, gst_marking = gen.generate_with_parts, gen.gst_marking
+    tune = split in ("tune", "b_tune")
     total, novel = _Tally(), _Tally()
     by_part: dict[str, dict[str, _Tally]] = defaultdict(lambda: defaultdict(_Tally))
     misses: list[dict[str, Any]] = []
@@ -85,7 +98,7 @@ def evaluate(split: str, n: int, seed: int, *, verbose: bool = False) -> dict[st
             continue
         described = {**parts.describe(), "gst_marking": gst_marking(parts, g.invoice),
                      "pages": "1" if len(text.pages) == 1 else "2+"}
-        for dim in _PART_DIMS:
+        for dim in dims:
             by_part[dim][described[dim]].add(fields, m, e, w)
         if verbose:
             exp = expected_fields(g.invoice)
@@ -169,16 +182,23 @@ def main() -> None:
     parser.add_argument("--bad", type=int, default=80, help="bad inputs (cycling through the kinds)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--verbose", action="store_true", help="list every TUNE miss (never blind ones)")
+    parser.add_argument("--generator", choices=("a", "b"), default="a",
+                        help="a: unseen_layouts (tune/blind); b: unseen_layouts_b (b_tune/b_blind)")
     args = parser.parse_args()
-    summary: dict[str, Any] = {"benchmark": "unseen_layouts", "seed": args.seed}
+    b = args.generator == "b"
+    summary: dict[str, Any] = {"benchmark": "unseen_layouts_b" if b else "unseen_layouts", "seed": args.seed}
     seconds: dict[str, float] = {}
-    for split, n in (("tune", args.tune), ("blind", args.blind)):
+    tune, blind = ("b_tune", "b_blind") if b else ("tune", "blind")
+    for split, n in ((tune, args.tune), (blind, args.blind)):
+        if not n:
+            continue
         started = time.perf_counter()
-        summary[split] = evaluate(split, n, args.seed, verbose=args.verbose and split == "tune")
+        summary[split] = evaluate(split, n, args.seed, verbose=args.verbose and split == tune)
         seconds[split] = round(time.perf_counter() - started, 1)
-    started = time.perf_counter()
-    summary["bad_inputs"] = bad_inputs(args.bad, args.seed)
-    seconds["bad_inputs"] = round(time.perf_counter() - started, 1)
+    if not b and args.bad:
+        started = time.perf_counter()
+        summary["bad_inputs"] = bad_inputs(args.bad, args.seed)
+        seconds["bad_inputs"] = round(time.perf_counter() - started, 1)
     summary["seconds"] = seconds
     print(json.dumps(summary, indent=2, default=str))
 
