@@ -41,13 +41,15 @@ def bank() -> None:
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--account", "account_code", help="Chart account the statement belongs to (needed "
               "when the file does not name its account, e.g. CommBank CSV, or for a new feed).")
+@click.option("--number", "account_number", help="The account's BSB and number, for files that "
+              "do not carry it (transfers between your accounts quote it).")
 @click.option("--format", "fmt", type=click.Choice(["ofx", "qif", "camt053", "mt940", "csv"]),
               help="Skip format detection.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 @handles_errors
 def bank_import(ctx: click.Context, files: tuple[Path, ...], account_code: str | None,
-                fmt: str | None, as_json: bool) -> None:
+                account_number: str | None, fmt: str | None, as_json: bool) -> None:
     """Import statement FILES. Lines already held are skipped (re-importing an overlapping
     statement adds nothing); each file is all or nothing; balances that do not add up, an unknown
     account or another currency refuse the file with the reason; gaps are reported."""
@@ -56,7 +58,8 @@ def bank_import(ctx: click.Context, files: tuple[Path, ...], account_code: str |
     for path in files:
         try:
             done = import_statement_file(runtime, path.read_bytes(), path.name, actor=actor(),
-                                         account_code=account_code, fmt=fmt)
+                                         account_code=account_code, fmt=fmt,
+                                         account_number=account_number)
         except BankImportError as err:
             refused.append({"file": path.name, "code": err.code, "message": err.message})
             continue

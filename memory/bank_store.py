@@ -56,6 +56,9 @@ class LedgerEntry:
     counter_accounts: tuple[str, ...]  # the journal's other accounts (what the money was for)
 
 
+UNNAMED = "LEDGER"            # a feed's identifier until someone gives the account's number
+
+
 def normalise_identifier(identifier: str) -> str:
     """Account numbers as statements print them: '062-000 1234 5678', '062000 12345678' are one."""
     return "".join(ch for ch in identifier.upper() if ch.isalnum())
@@ -116,6 +119,19 @@ class BankStore:
             self.session.flush()
             self._audit("bank.feed_added", "bank_feed", feed.id,
                         {"account": account_code, "identifier": feed.identifier})
+        return feed
+
+    def name_feed(self, feed: BankFeed, identifier: str) -> BankFeed:
+        """Give a feed linked from a file that did not name its account (LEDGER-<code>) the
+        account's real number."""
+        if not feed.identifier.startswith(UNNAMED):
+            raise LedgerError.single("account_mismatch", f"The {feed.name} feed is already "
+                                                         f"for account {feed.identifier}")
+        before, feed.identifier = feed.identifier, normalise_identifier(identifier)
+        with guarded(self.session):
+            self.session.flush()
+            self._audit("bank.feed_named", "bank_feed", feed.id,
+                        {"before": before, "identifier": feed.identifier})
         return feed
 
     # -- imports ------------------------------------------------------------------------------

@@ -25,7 +25,8 @@ from tools.ledger.problems import LedgerError
 
 ZERO = Decimal("0.00")
 # A purchase in another currency: the bank's AUD amount includes a conversion and often a separate
-# fee line, so it never reconciles itself.
+# fee line, so it never settles a bill or makes a transfer by itself. Categorised as this payee's
+# earlier lines were (a rule, or the learned categoriser), the AUD amount is the expense.
 _FOREIGN = re.compile(r"\b(USD|EUR|GBP|NZD|SGD|JPY|CAD|HKD)\b|FOREIGN|INTL|INTERNATIONAL TRANS", re.IGNORECASE)
 
 
@@ -33,7 +34,7 @@ def auto_choice(row: BankLineRow, suggestions: list[dict], threshold: float) -> 
     """The suggestion the run may apply with no person, or None (the line is an exception)."""
     if not suggestions or suggestions[0]["confidence"] < threshold:
         return None
-    if suggestions[0]["kind"] != "entry" and _FOREIGN.search(line_from_row(row).text):
+    if suggestions[0]["kind"] in ("match", "transfer") and _FOREIGN.search(line_from_row(row).text):
         return None
     return suggestions[0]
 

@@ -10,10 +10,10 @@ missing statement may simply not have been imported yet.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from memory.bank_store import BankStore, ImportResult, normalise_identifier
+from memory.bank_store import UNNAMED, BankStore, ImportResult, normalise_identifier
 from memory.db import unit_of_work
 from services.context import BooksContext
 from tools.bank.balances import check_balances, find_gaps
@@ -47,7 +47,11 @@ class FileImport:
 
 
 def import_statement_file(ctx: BooksContext, data: bytes, filename: str, *, actor: str,
-                          account_code: str | None = None, fmt: str | None = None) -> FileImport:
+                          account_code: str | None = None, fmt: str | None = None,
+                          account_number: str | None = None) -> FileImport:
+    """Import one statement file, all or nothing. `account_number` (BSB and number, as the bank
+    prints it) names the account when the file does not (a bank CSV): transfer narratives on the
+    other accounts quote it ("TRANSFER FROM XX1234")."""
     try:
         statements = read_statements(data, filename, format=fmt)
     except BankFileError as err:
@@ -62,22 +66,26 @@ def import_statement_file(ctx: BooksContext, data: bytes, filename: str, *, acto
             store = BankStore(session, ctx.clock, actor)
             for st in statements:
                 results.append(_import_one(store, st, filename=filename, sha=sha,
-                                           account_code=account_code))
+                                           account_code=account_code,
+                                           account_number=account_number))
     except LedgerError as err:
         raise BankImportError(err.codes[0], str(err), filename=filename) from None
     return FileImport(filename, tuple(results))
 
 
 def import_statement_files(ctx: BooksContext, paths: list[Path], *, actor: str,
-                           account_code: str | None = None,
-                           fmt: str | None = None) -> list[FileImport]:
+                           account_code: str | None = None, fmt: str | None = None,
+                           account_number: str | None = None) -> list[FileImport]:
     """Each file on its own: a refused file does not stop the others (the caller reports it)."""
     return [import_statement_file(ctx, p.read_bytes(), p.name, actor=actor,
-                                  account_code=account_code, fmt=fmt) for p in paths]
+                                  account_code=account_code, fmt=fmt,
+                                  account_number=account_number) for p in paths]
 
 
 def _import_one(store: BankStore, st: Statement, *, filename: str, sha: str,
-                account_code: str | None) -> ImportResult:
+                account_code: str | None, account_number: str | None) -> ImportResult:
+    if not st.account and account_number:
+        st = replace(st, account=account_number)
     feed = _feed(store, st, account_code)
     if st.currency and st.currency.upper() != feed.currency:
         raise LedgerError.single(
@@ -113,12 +121,14 @@ def _feed(store: BankStore, st: Statement, account_code: str | None):  # type: i
     if by_identifier is not None:
         return by_identifier
     if own is not None:
+        if st.account and own.identifier.startswith(UNNAMED):
+            return store.name_feed(own, st.account)
         if st.account and normalise_identifier(st.account) != own.identifier:
             raise LedgerError.single(
                 "account_mismatch", f"Account {account_code} is fed by {own.identifier}; this "
                                     f"statement is for {st.account}")
         return own
-    return store.add_feed(account_code, st.account or f"LEDGER-{account_code}")
+    return store.add_feed(account_code, st.account or f"{UNNAMED}-{account_code}")
 
 
 def problems_as_dicts(problems: tuple[Problem, ...]) -> list[dict[str, str]]:

@@ -127,8 +127,12 @@ def _reconcile_feed(ctx: BooksContext, store: BankStore, feed: BankFeed, items: 
         return run
     entries = store.unclaimed_entries(code, date_from=min(r.posted for r in rows).replace(day=1)
                                       if rows else None)
-    refs = [EntryRef(e.journal_line_id, e.date, e.amount, f"{e.narration} {e.description}")
-            for e in entries]
+    # A transfer's entry names the other account as narratives do ("XX1234"), so the far
+    # side's "TRANSFER FROM XX1234" agrees with the entry its near side posted.
+    names = {a.account_code: " ".join(a.identifiers) for a in owned}
+    refs = [EntryRef(e.journal_line_id, e.date, e.amount, " ".join(
+        [e.narration, e.description, *(names[c] for c in e.counter_accounts if c in names)]))
+        for e in entries]
     by_id = {e.journal_line_id: e for e in entries}
     lines = [line_from_row(r) for r in rows]
     paired = match_entries([(ln.posted, ln.amount, ln.text) for ln in lines], refs, aliases=aliases)

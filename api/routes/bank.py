@@ -44,10 +44,12 @@ async def import_statement(
         request: Request, principal: Annotated[Principal, Depends(allow("bank.import"))],
         runtime: RuntimeDep,
         filename: Annotated[str, Query(min_length=1, max_length=200)] = "statement",
-        account: Annotated[str | None, Query(max_length=20)] = None) -> dict[str, Any]:
+        account: Annotated[str | None, Query(max_length=20)] = None,
+        number: Annotated[str | None, Query(max_length=40)] = None) -> dict[str, Any]:
     """Import one statement file (the raw bytes: OFX/QFX, QIF, camt.053, MT940 or a bank CSV).
     Lines already held are skipped; the whole file is refused (422, nothing stored) when it cannot
-    be read, its balances do not add up, or it is for an unknown account (give `account`)."""
+    be read, its balances do not add up, or it is for an unknown account (give `account`;
+    `number` is the account's BSB and number when the file does not carry it)."""
     from services.bank_import import BankImportError, import_statement_file, problems_as_dicts
 
     raw = await request.body()
@@ -55,7 +57,8 @@ async def import_statement(
         raise HTTPException(400, {"code": "empty_body", "message": "The request has no file."})
     try:
         done = await run_in_threadpool(import_statement_file, runtime, raw, filename,
-                                       actor=principal.actor, account_code=account)
+                                       actor=principal.actor, account_code=account,
+                                       account_number=number)
     except BankImportError as err:
         raise HTTPException(422, {"code": err.code, "message": err.message}) from None
     return {"file": filename, "statements": [

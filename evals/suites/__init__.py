@@ -23,6 +23,7 @@ SUITES: dict[str, str] = {
     "payroll": "evals.suites.payroll",
     "retrieval": "evals.suites.retrieval",
     "assistant": "evals.suites.assistant",
+    "bank-rec": "evals.suites.bank_rec",
 }
 
 

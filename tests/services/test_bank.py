@@ -179,3 +179,46 @@ def test_a_payee_a_person_matched_to_such_entries_twice_then_matches_itself(book
         bank_decide.accept(books, row["id"], actor="key:3 (bookkeeper)")
     _import(books, june + b'"21/06/2026","+3322.00","SQUARE AUSTRALIA SETTLEMENT","+19372.55"\n', "june-2.csv")
     assert reconcile_all(books, actor="test").feeds[0].auto == {"entry": 1}
+
+
+def test_a_file_that_names_no_account_is_given_its_number_and_keeps_it(books: Books) -> None:
+    from memory.bank_schema import BankFeed
+
+    _import(books)                                                    # CBA CSV: no account in it
+    with unit_of_work(books.sessions) as session:
+        assert session.scalars(select(BankFeed.identifier)).one() == "LEDGER1100"
+    may = b'"02/05/2026","-10.00","MONTHLY ACCOUNT FEE","+9712.65"\n'
+    import_statement_file(books, may, "may.csv", actor="test", account_code="1100",
+                          account_number="062-000 1012 1234")
+    with unit_of_work(books.sessions) as session:
+        assert session.scalars(select(BankFeed.identifier)).one() == "06200010121234"
+    with pytest.raises(BankImportError) as err:                       # another account's number
+        import_statement_file(books, may.replace(b"02/05", b"03/05"), "may-2.csv", actor="test",
+                              account_code="1100", account_number="062-000 9999 0000")
+    assert err.value.code == "account_mismatch"
+
+
+def test_the_far_side_of_a_transfer_claims_the_entry_its_near_side_posted(books: Books) -> None:
+    """Cheque "TRANSFER TO XX5678" was reconciled to savings (the journal 1100 → 1110); the
+    savings statement says "TRANSFER FROM XX1234", the cheque account's number."""
+    with unit_of_work(books.sessions) as session:
+        LedgerStore(session, books.clock, "test").post(JournalData(
+            date(2026, 4, 24), "Bank: TRANSFER TO XX5678 SAVINGS",
+            (dr("1110", D("7000.00")), cr("1100", D("7000.00"))), source_type="bank"))
+    import_statement_file(books, APRIL, "april.csv", actor="test", account_code="1100",
+                          account_number="062-000 1012 1234")
+    savings = b'"24/04/2026","+7000.00","TRANSFER FROM XX1234","+7000.00"\n'
+    import_statement_file(books, savings, "savings.csv", actor="test", account_code="1110",
+                          account_number="062-000 1034 5678")
+    run = reconcile_all(books, actor="test")
+    assert {f.account: f.auto for f in run.feeds}["1110"] == {"entry": 1}
+
+
+def test_a_purchase_in_another_currency_is_categorised_but_never_settles_a_bill() -> None:
+    row = BankLineRow(posted=date(2026, 4, 5), amount=D("-15.49"), line_key="k",
+                      description="AMAZON WEB SERVICES AWS.AMAZON.CO USD 10.35 Card xx4821")
+    categorise = {"kind": "categorise", "confidence": 0.99, "account_code": "6040"}
+    match = {"kind": "match", "confidence": 0.99, "item_ids": ["bill:1"]}
+    assert bank_decide.auto_choice(row, [categorise], 0.9) == categorise
+    assert bank_decide.auto_choice(row, [match], 0.9) is None
+    assert bank_decide.auto_choice(row, [{**categorise, "confidence": 0.8}], 0.9) is None

@@ -6,6 +6,11 @@ A pair is proposed when the amount is the same to the cent and the bank date fal
 around the ledger date (banks post later, rarely earlier). Confidence comes from how unambiguous
 the pair is (one entry for the line and one line for the entry), how close the dates are and how
 much of the entry's wording the bank text shares; each entry is claimed once, best pairs first.
+An amount to the cent that is not whole dollars, with one entry for the line and one line for
+the entry, is itself strong evidence (a coincidence of $23,379.84 is not credible); more so the
+larger it is. The bank's channel words (BPAY, NETBANK, ONLINE) say nothing about what a line is,
+the bank's numbers count only when the entry has them too, and a few Australian names are read
+as one ("TAX OFFICE" is the ATO, a clearing house or QuickSuper is super).
 """
 
 from __future__ import annotations
@@ -20,8 +25,15 @@ from decimal import Decimal
 from tools.bank.payee import normalise_payee
 
 _WORD = re.compile(r"[A-Z0-9]{3,}")
-_NOISE = frozenset({"PTY", "LTD", "THE", "AND", "FOR", "PAYMENT", "PAID", "FROM", "TRANSFER",
-                    "RECEIVED", "RECEIPT", "DIRECT", "CREDIT", "DEBIT", "BANK"})
+_NOISE = frozenset({"PTY", "LTD", "THE", "AND", "FOR", "PAYMENT", "PAYMENTS", "PAID", "FROM",
+                    "TRANSFER", "RECEIVED", "RECEIPT", "DIRECT", "CREDIT", "DEBIT", "BANK", "BPAY",
+                    "NETBANK", "ONLINE", "INTERNET", "OSKO", "EFTPOS", "VISA", "PURCHASE", "CARD",
+                    "VALUE", "DATE"})
+# One name for what banks and ledgers word differently.
+_SAME_NAME = ((re.compile(r"\b(?:AUSTRALIAN\s+)?TAX(?:ATION)?\s+OFFICE\b"), " ATO "),
+              (re.compile(r"\bSUPERANNUATION\b|\bQUICKSUPER\b|\bCLEARING\s+H(?:OU)?SE\b"), " SUPER "))
+DISTINCT = 0.03           # a unique pair of an amount with cents
+DISTINCT_LARGE = 0.06     # ... of $1,000 or more
 
 
 @dataclass(frozen=True)
@@ -40,16 +52,21 @@ class EntryMatch:
 
 
 def _words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.upper()) if w not in _NOISE}
+    upper = text.upper()
+    for pattern, name in _SAME_NAME:
+        upper = pattern.sub(name, upper)
+    return {w for w in _WORD.findall(upper) if w not in _NOISE}
 
 
 def _shared(line_words: set[str], entry_words: set[str]) -> float:
-    """Share of the bank text's words the entry has, allowing a truncated last word."""
-    if not line_words:
-        return 0.0
-    hits = sum(1 for w in line_words
-               if w in entry_words or (len(w) >= 4 and any(e.startswith(w) for e in entry_words)))
-    return hits / len(line_words)
+    """Share of the bank text's words the entry has, allowing a truncated word ("FEE" of
+    "FEES"). The bank's own numbers (trace and customer reference numbers) count only as hits."""
+    numbers = {w for w in line_words if w.isdigit()}
+    hits = len(numbers & entry_words) + sum(
+        1 for w in line_words - numbers if w in entry_words
+        or any(e.startswith(w) for e in entry_words))
+    counted = len(line_words - numbers) + len(numbers & entry_words)
+    return hits / counted if counted else 0.0
 
 
 def entry_words(text: str) -> frozenset[str]:
@@ -125,6 +142,11 @@ def _judge(e: EntryRef, days: int, shared: float, learned: bool, *, rivals: int,
         shared = 0.5
     elif shared == 0:
         confidence -= 0.08
+    if not (rivals or others) and e.amount != e.amount.to_integral_value():
+        large = abs(e.amount) >= 1000
+        reasons.append(f"the only entry of an amount with cents{' over $1,000' if large else ''}"
+                       " nearby")
+        confidence += DISTINCT_LARGE if large else DISTINCT
     if rivals or others:
         # Same amount within the window more than once: only the wording can tell them apart.
         reasons.append(f"{rivals + others} other entr{'y' if rivals + others == 1 else 'ies'} or "

@@ -70,6 +70,7 @@ _LABELLED = re.compile(
     r"\s*(?:NO\.?|NUM(?:BER)?)?\s*[#:.-]?\s*([A-Z]{0,4}[-/]?\d[\dA-Z/-]*)")
 _DOCUMENT_LABELS = frozenset({"INV", "INVOICE", "BILL", "PO", "SI", "CN"})
 _BARE_RUN = re.compile(r"(?<![\dA-Z])\d{5,20}(?![\dA-Z])")
+_BATCH_CODE = re.compile(r"[A-Z]{1,3}\d{5,}")
 _LONG_RUN_ALLOWED = re.compile(r"\b(?:BPAY|CRN|PRN)\b")
 
 
@@ -115,7 +116,9 @@ def normalise_payee(text: str | None) -> str:
         if at and token.isdigit() and (len(token) >= 3 or len(tokens) - at <= 3):
             tokens = tokens[:at]
             break
-    tokens = [t for t in tokens if not (t.isdigit() and len(t) >= 5)]
+    # Long numbers, and a settlement or batch code after the name ("SQUARE AUSTRALIA SQ260322").
+    tokens = [t for at, t in enumerate(tokens) if not (t.isdigit() and len(t) >= 5)
+              and not (at and _BATCH_CODE.fullmatch(t))]
     return " ".join(_strip_places(tokens))
 
 

@@ -56,3 +56,45 @@ def test_a_payee_that_settled_such_entries_before_agrees_with_them() -> None:
         normalise_payee(line[0][2]): frozenset({"POS", "RETAIL", "SALES"})})[0]
     assert alone.confidence < 0.9 <= learned.confidence
     assert any("earlier lines from this payee" in r for r in learned.reasons)
+
+
+BAS = EntryRef(30, date(2026, 4, 28), D("-49896.39"), "BAS Jan-Mar 2026: GST and PAYG withholding Paid to the ATO")
+SUPER = EntryRef(31, date(2026, 4, 28), D("-23379.84"), "Superannuation guarantee Jan-Mar 2026 Paid to clearing house")
+
+
+def test_the_banks_channel_words_names_and_numbers_do_not_hide_agreeing_words() -> None:
+    """NETBANK, BPAY and the CRN say nothing about what the line is; the bank's "TAX OFFICE" is
+    the ledger's ATO and QuickSuper's clearing house is super."""
+    lines = [(date(2026, 4, 29), D("-49896.39"), "TAX OFFICE PAYMENTS NETBANK BPAY 75556 551513246781"),
+             (date(2026, 5, 1), D("-23379.84"), "QUICKSUPER 0021 CLEARING HSE")]
+    got = match_entries(lines, [BAS, SUPER])
+    assert (got[0].entry_id, got[1].entry_id) == (30, 31)
+    for match in got.values():
+        assert match.confidence >= 0.9
+        assert any("shares" in r for r in match.reasons)
+
+
+def test_a_unique_amount_with_cents_is_itself_evidence_a_round_one_is_not() -> None:
+    day, text = date(2026, 3, 2), "DIRECT DEBIT 771203"        # no word in common with the entry
+    exact = match_entries([(day, D("-4412.37"), text)],
+                          [EntryRef(1, date(2026, 3, 1), D("-4412.37"), "Rent March 2026")])[0]
+    round_ = match_entries([(day, D("-4400.00"), text)], [RENT])[0]
+    small = match_entries([(day, D("-48.50"), text)],
+                          [EntryRef(1, date(2026, 3, 1), D("-48.50"), "Rent March 2026")])[0]
+    assert round_.confidence < small.confidence < exact.confidence
+    assert any("amount with cents over $1,000" in r for r in exact.reasons)
+    # Two entries of that amount nearby: the amount no longer tells them apart.
+    twins = match_entries([(day, D("-4412.37"), text)],
+                          [EntryRef(1, date(2026, 3, 1), D("-4412.37"), "Rent March 2026"),
+                           EntryRef(2, date(2026, 3, 2), D("-4412.37"), "Fit-out instalment")])[0]
+    assert twins.confidence < 0.8
+
+
+def test_a_transfer_names_the_other_account_as_the_entry_of_its_near_side_does() -> None:
+    near_side = EntryRef(40, date(2026, 3, 23), D("7000.00"),
+                         "Bank: TRANSFER TO XX5678 SAVINGS 0620001012 1234 XX1234")
+    got = match_entries([(date(2026, 3, 23), D("7000.00"), "TRANSFER FROM XX1234")], [near_side])[0]
+    assert got.confidence >= 0.9
+    unnamed = EntryRef(40, date(2026, 3, 23), D("7000.00"), "Bank: TRANSFER TO XX5678 SAVINGS")
+    assert match_entries([(date(2026, 3, 23), D("7000.00"), "TRANSFER FROM XX1234")],
+                         [unnamed])[0].confidence < 0.9

@@ -24,6 +24,7 @@ from tools.bank.payee import (
     ("DIRECT DEBIT 123456 TELSTRA CORP LTD", "TELSTRA"),
     ("DIRECT CREDIT 301500 SMITH J INV 10234", "SMITH J"),
     ("SQ *BLUE BEAN CAFE SYDNEY", "BLUE BEAN CAFE"),
+    ("SQUARE AUSTRALIA SQ260322", "SQUARE"),                # a settlement batch code goes
     ("ACME Plumbing Pty Ltd", "ACME PLUMBING"),
     ("Harbour Signs P/L", "HARBOUR SIGNS"),
     ("Café Nandú Pty. Ltd.", "CAFE NANDU"),
