@@ -181,9 +181,6 @@ def test_one_business_runs_end_to_end_with_no_wrong_automatic_decision(business_
     assert len([j for j in r.judgements if j.decision == "bank:overall"]) >= 200
 
 
-@pytest.mark.xfail(strict=False, reason="issue 13 target not met yet: foreign-currency lines are "
-                   "never automatic, the savings side of a transfer and multi-bill payments stay "
-                   "below the threshold (see the suite's report)")
 def test_one_business_meets_the_auto_rate_target(business_11) -> None:  # type: ignore[no-untyped-def]
     c = business_11.counts
     assert c["auto"] / c["heldout"] >= AUTO_RATE_TARGET

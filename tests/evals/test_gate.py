@@ -52,6 +52,23 @@ def test_the_offline_gate_passes(tmp_path: Path) -> None:
     assert report["metadata"]["mode"] == "offline"
     assert html_path.read_text(encoding="utf-8").startswith("<!doctype html>")
     _assert_the_auto_post_threshold_is_calibrated(report)
+    _assert_the_bank_threshold_is_calibrated(report)
+
+
+def _assert_the_bank_threshold_is_calibrated(report: dict[str, Any]) -> None:
+    """Bank lines reconcile themselves at `bank_auto_confidence`: on the held-out months of the
+    bank-rec eval that threshold must reach the target precision with enough support, for all
+    decisions together and for each kind with enough support of its own."""
+    from core.settings import Settings
+
+    in_use = float(Settings.model_fields["bank_auto_confidence"].default)
+    for calibration in report["suites"]["bank-rec"]["calibration"]:
+        point = next(p for p in calibration["points"] if p["threshold"] == in_use)
+        assert point["in_use"], point
+        if calibration["decision"] == "bank:overall":
+            assert point["support"] >= calibration["min_support"], point
+        if point["support"] >= calibration["min_support"]:
+            assert point["precision"] >= calibration["target_precision"], (calibration["decision"], point)
 
 
 def _assert_the_auto_post_threshold_is_calibrated(report: dict[str, Any]) -> None:

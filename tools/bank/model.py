@@ -24,9 +24,18 @@ class BankLine:
 
     @property
     def text(self) -> str:
-        """Everything a person or the matcher reads: payee, description and reference."""
-        parts = [p for p in (self.payee, self.description, self.reference) if p]
-        return " ".join(dict.fromkeys(parts))
+        """Everything a person or the matcher reads: payee, description and reference, each once
+        (a QIF payee is often the memo cut at 32 characters: the memo alone is said)."""
+        parts = list(dict.fromkeys(p for p in (self.payee, self.description, self.reference) if p))
+        folded = [" ".join(p.split()).upper() for p in parts]
+        return " ".join(p for n, p in enumerate(parts)
+                        if not any(m != n and folded[n] in other for m, other in enumerate(folded)))
+
+    @property
+    def stored_text(self) -> str:
+        """What the re-import key hashes: every field as given (kept as it always was, so a
+        statement imported before still finds its lines)."""
+        return " ".join(dict.fromkeys(p for p in (self.payee, self.description, self.reference) if p))
 
 
 @dataclass(frozen=True)
@@ -61,5 +70,5 @@ def line_key(account: str, line: BankLine, occurrence: int = 0) -> str:
     else:
         balance = "" if line.balance is None else f"{line.balance:.2f}"
         basis = (f"h|{account}|{line.posted.isoformat()}|{line.amount:.2f}|"
-                 f"{' '.join(line.text.split()).upper()}|{balance}|{occurrence}")
+                 f"{' '.join(line.stored_text.split()).upper()}|{balance}|{occurrence}")
     return hashlib.sha256(basis.encode()).hexdigest()[:32]

@@ -3,6 +3,7 @@ learned categoriser's guess (pure)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from tools.bank.model import BankLine
@@ -17,6 +18,9 @@ from tools.bank.reconcile_model import (
 )
 
 STRONG_MATCH = 0.8      # a match this sure pushes rules and the categoriser below it
+# "TRANSFER TO XX9012": an account by its last digits; when none of ours ends so, the money left
+# the business (the owner's own account, a supplier's), whatever the word "transfer" says.
+_MASKED_ACCOUNT = re.compile(r"X{2,}(\d{4})")
 _ACCOUNT_GENERIC = frozenset({"BUSINESS", "ACCOUNT", "ACC", "BANK", "THE", "MY", "AND"})
 
 
@@ -38,7 +42,9 @@ def transfer_candidates(facts: LineFacts, own_accounts: Sequence[OwnAccount],
                           f"the narrative names account {hit} ({account.name})"))
         elif facts.says_transfer and name_words and name_words <= words:
             found.append((0.85, account, f"the narrative names {account.name}"))
-    if not found and facts.says_transfer and len(others) == 1:
+    ours = {"".join(ch for ch in i if ch.isdigit())[-4:] for a in own_accounts for i in a.identifiers}
+    named_elsewhere = set(_MASKED_ACCOUNT.findall(compact)) - ours
+    if not found and facts.says_transfer and len(others) == 1 and not named_elsewhere:
         found.append((0.55, others[0], (f"the narrative says transfer; {others[0].name} is "
                                         "the only other account, but it is not named")))
     if len(found) > 1:

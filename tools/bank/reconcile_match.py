@@ -42,9 +42,13 @@ NO_NAME = -0.5
 OTHER_CONTACT = -3.5     # the payee clearly names another contact with open items
 ON_TIME = 0.5
 EARLY = -0.5
-PER_EXTRA_ITEM = -0.4
+EARLY_PER_DAY = 0.1
+EARLY_MAX = -2.0
+PER_EXTRA_ITEM = -0.25
+NEAR_COMBINATION = -1.0  # several items that do not add up to the cent: rarely how a payer pays
 PART_PAYMENT = -1.5
 MAX_CONFIDENCE = 0.99
+LATER_OF_SAME = 0.25     # a later item of a contact's same-amount group (the oldest is paid first)
 MAX_NAME_COMPARISONS = 40
 MAX_SAME_AMOUNT = 12     # items of one amount scored in full for a line
 TOLERANT_KINDS = frozenset({"bill", "sale"})   # pay runs, super and tax are paid to the cent
@@ -63,6 +67,7 @@ class _Scored:
     reasons: list[str]
     difference: Decimal
     corroborated: bool              # a reference, the payee's name or a PAYROLL/SUPER/ATO word
+    quoted: bool = False            # the line quotes a reference of these items
 
 
 def _tolerance(size: Decimal, config: ReconcileConfig) -> Decimal:
@@ -84,7 +89,9 @@ def _date_evidence(facts: LineFacts, item: OpenItem, config: ReconcileConfig
     if item.kind not in TOLERANT_KINDS and abs((posted - item.date).days) <= 3:
         return ON_TIME, f"{verb} within 3 days of the {noun}'s date"
     if early > 0:
-        return EARLY, f"{verb} {early} days before the {noun}'s date"
+        # Paid before the document existed: a deposit at most, less likely the earlier it is.
+        return (max(EARLY_MAX, EARLY - EARLY_PER_DAY * early),
+                f"{verb} {early} days before the {noun}'s date")
     if late > 7:
         return -min(1.5, late / 60), f"{verb} {late} days after due"
     if late > 0:
@@ -138,7 +145,8 @@ def _amount_evidence(facts: LineFacts, items: tuple[OpenItem, ...], settled: Dec
     if gap == 0:
         return EXACT_AMOUNT, (f"amount equals {what}" if len(items) == 1
                               else f"{what} add up to the amount")
-    closeness = NEAR_AMOUNT - 2.0 * float(abs(gap) / _tolerance(facts.size, config))
+    closeness = (NEAR_AMOUNT - 2.0 * float(abs(gap) / _tolerance(facts.size, config))
+                 + (NEAR_COMBINATION if len(items) > 1 else 0.0))
     return closeness, (f"amount is {money(abs(gap))} {'less' if gap < 0 else 'more'} than "
                        f"{what} ({money(settled)}); the difference goes to "
                        f"{config.difference_account_code}")
@@ -169,16 +177,16 @@ def _score(facts: LineFacts, items: tuple[OpenItem, ...], allocations: tuple[Dec
         reasons.append(f"reference {', '.join(quoted)} found in the description")
     name_logit, name_reasons = _name_evidence(facts, items, index, contact_sims)
     reasons += name_reasons
-    date_logit = 0.0
-    if len(items) == 1 and when[0] is not None:
-        date_logit = when[0][0]
-        reasons.append(when[0][1])
+    dated = [w for w in when if w is not None]
+    date_logit = sum(w[0] for w in dated) / len(dated)
+    if len(items) == 1:
+        reasons.append(dated[0][1])
     logit = (PRIOR + amount_logit + REFERENCE * len(quoted) / len(items) + name_logit
              + date_logit + PER_EXTRA_ITEM * (len(items) - 1))
     gap = facts.size - settled
     difference = (gap if facts.direction == "in" else -gap) if gap else ZERO
     return _Scored(items, tuple((i.item_id, a) for i, a in zip(items, allocations)), logit,
-                   reasons, difference, bool(quoted) or name_logit > 0)
+                   reasons, difference, bool(quoted) or name_logit > 0, bool(quoted))
 
 
 def _contact_similarities(facts: LineFacts, index: ItemIndex) -> dict[str, float]:
@@ -297,27 +305,65 @@ def match_candidates(facts: LineFacts, index: ItemIndex, config: ReconcileConfig
     return _share(scored, unseen_rivals, rival_logit)
 
 
+def _oldest_first(scored: list[_Scored]) -> dict[int, tuple[int, int]]:
+    """Items one contact has open for the same amount, none of them quoted, are the same to the
+    line: the oldest is paid first (as suppliers and customers allocate). Index → (the index
+    that takes the group's share, how many are in the group)."""
+    groups: dict[tuple, list[int]] = {}
+    for n, s in enumerate(scored):
+        if len(s.items) == 1 and not s.quoted and s.corroborated:
+            item = s.items[0]
+            groups.setdefault((contact_key(item), item.kind, item.amount, s.allocations[0][1],
+                               s.difference), []).append(n)
+    out: dict[int, tuple[int, int]] = {}
+    for members in groups.values():
+        if len(members) > 1:
+            first = min(members, key=lambda n: (scored[n].items[0].due or scored[n].items[0].date,
+                                                scored[n].items[0].date, scored[n].items[0].number))
+            out.update({n: (first, len(members)) for n in members})
+    return out
+
+
 def _share(scored: list[_Scored], unseen_rivals: int = 0, rival_logit: float = 0.0
            ) -> list[Candidate]:
     """Probabilities from log-odds, shared among the items that explain the line as well
-    (`unseen_rivals` more of the same amount were not scored; each counts at `rival_logit`)."""
+    (`unseen_rivals` more of the same amount were not scored; each counts at `rival_logit`).
+    A group of interchangeable items (`_oldest_first`) counts once, at its best, for its oldest."""
     if not scored:
         return []
     top = max(s.logit for s in scored)
     weights = [math.exp(s.logit - top) for s in scored]
+    grouped = _oldest_first(scored)
+    best = {first: max(weights[m] for m, (f, _) in grouped.items() if f == first)
+            for first, _ in grouped.values()}
     rival_weight = math.exp(rival_logit - top)
-    total = sum(weights) + unseen_rivals * rival_weight
+    total = (sum(w for n, w in enumerate(weights) if n not in grouped) + sum(best.values())
+             + unseen_rivals * rival_weight)
+    counted = [w for n, w in enumerate(weights) if n not in grouped] + list(best.values())
     out = []
-    for s, weight in zip(scored, weights):
-        share = weight / total
+    for n, (s, weight) in enumerate(zip(scored, weights)):
         reasons = list(s.reasons)
-        rivals = sum(1 for w in weights if 0.2 * weight <= w <= 5 * weight) - 1
+        logit = s.logit
+        if n in grouped:
+            first, size = grouped[n]
+            item = s.items[0]
+            if n == first:
+                weight = best[first]
+                logit = top + math.log(weight)
+                reasons.append(f"the oldest of {size} open {NOUNS[item.kind]}s of "
+                               f"{money(item.amount)} from {item.contact}: paid first")
+            else:
+                weight *= LATER_OF_SAME
+                reasons.append(f"an older {NOUNS[item.kind]} of the same amount from "
+                               f"{item.contact} is paid first")
+        share = weight / total
+        rivals = sum(1 for w in counted if 0.2 * weight <= w <= 5 * weight) - 1
         if 0.2 * weight <= rival_weight <= 5 * weight:
             rivals += unseen_rivals
         if rivals > 0:
             reasons.append(f"{rivals} other open item{'s' if rivals > 1 else ''} "
                            f"fit{'' if rivals > 1 else 's'} this line about as well")
-        confidence = min(MAX_CONFIDENCE, _sigmoid(s.logit)) * share
+        confidence = min(MAX_CONFIDENCE, _sigmoid(logit)) * share
         out.append(Candidate(
             "match", round(confidence, 4), tuple(reasons),
             item_ids=tuple(i.item_id for i in s.items), allocations=s.allocations,

@@ -355,3 +355,11 @@ def test_at_most_the_configured_number_of_candidates() -> None:
     assert len(suggest(line("-99.00", "PAYMENT"), items)) == 5
     assert len(suggest(line("-99.00", "PAYMENT"), items,
                        config=ReconcileConfig(max_candidates=3))) == 3
+
+
+def test_a_transfer_to_an_account_that_is_not_ours_is_no_transfer() -> None:
+    """"TRANSFER TO XX9012" when no account of the business ends 9012: the money left (the
+    owner's personal account, say); the word transfer is no hint then."""
+    found = suggest(line("-1000.00", "TRANSFER TO XX9012 NETBANK E CALLAGHAN"), BOOKS,
+                    own_accounts=OWN, bank_account_code="1100")
+    assert all(c.kind != "transfer" for c in found)
