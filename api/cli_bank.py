@@ -240,7 +240,8 @@ def bank_rules_disable(ctx: click.Context, rule_id: int) -> None:
 @click.pass_context
 @handles_errors
 def bank_status(ctx: click.Context, as_json: bool) -> None:
-    """Each feed: lines, open lines, reconciled to which date."""
+    """Each feed: lines, open lines, reconciled to which date, and its reconciliation statement
+    (bank balance less open lines against ledger balance less unmatched entries)."""
     rows = reconciling.feed_status(_runtime(ctx))
     if as_json:
         _emit(rows)
@@ -248,5 +249,12 @@ def bank_status(ctx: click.Context, as_json: bool) -> None:
     for r in rows:
         click.echo(f"{r['account']} {r['name']} ({r['identifier']}): {r['lines']} lines, "
                    f"{r['open']} open, reconciled to {r['reconciled_to'] or 'nothing yet'}")
+        st = r["statement"]
+        if st:
+            click.echo(f"  at {st['as_of']}: bank ${st['bank_balance']:,.2f} less open lines "
+                       f"${st['open_lines']:,.2f} = ledger ${st['ledger_balance']:,.2f} less "
+                       f"unmatched entries ${st['unclaimed_entries']:,.2f}"
+                       + ("" if st["difference"] == 0 else
+                          f"; DIFFERENCE ${st['difference']:,.2f}"))
     if not rows:
         fail("no bank feeds yet: `backoffice bank import FILE --account CODE`", 1)

@@ -16,6 +16,7 @@ from core.settings import Settings
 from demo import history as h
 from demo.ap_step import ApSummary, process_inbox
 from demo.assistant_step import AssistantSummary, ask_demo_questions
+from demo.bank_step import BankSummary, reconcile_demo_bank
 from demo.inbox_step import IntakeSummary, read_inbox
 from demo.knowledge_step import KnowledgeSummary, build_knowledge_base
 from demo.mailbox import MAILBOX_SUPPLIERS, open_purchase_orders, write_mailbox
@@ -56,6 +57,7 @@ class DemoSummary:
     report: ReportSummary = field(default_factory=ReportSummary)
     knowledge: KnowledgeSummary = field(default_factory=KnowledgeSummary)
     assistant: AssistantSummary = field(default_factory=AssistantSummary)
+    bank: BankSummary = field(default_factory=BankSummary)
 
     def as_dict(self) -> dict[str, object]:
         return {"organisation": self.organisation, "home": str(self.home), "database": self.database,
@@ -71,6 +73,7 @@ class DemoSummary:
                 "report": self.report.as_dict(),
                 "knowledge": self.knowledge.as_dict(),
                 "assistant": self.assistant.as_dict(),
+                "bank": self.bank.as_dict(),
                 "seconds": round(self.seconds, 2)}
 
     def as_text(self) -> str:
@@ -87,6 +90,7 @@ class DemoSummary:
             self.intake.as_text(),
             self.ap.as_text(),
             self.payroll.as_text(),
+            self.bank.as_text(),
             self.report.as_text(),
             self.knowledge.as_text(),
             self.assistant.as_text(),
@@ -98,10 +102,11 @@ class DemoSummary:
 
 
 def build_demo(settings: Settings, *, run_ap_agent: bool = True,
-               with_assistant: bool = True) -> DemoSummary:
+               with_assistant: bool = True, with_bank: bool = True) -> DemoSummary:
     """Build the demo company; `run_ap_agent=False` leaves the recorded mailbox for the AP agent
     (tests that drive the agent themselves start from there); `with_assistant=False` skips the
-    knowledge base and the assistant's questions (suites that never ask anything)."""
+    knowledge base and the assistant's questions (suites that never ask anything);
+    `with_bank=False` skips the year of bank statements and their reconciliation."""
     started = perf_counter()
     home = settings.home.resolve()
     engine = _fresh_database(settings)
@@ -123,10 +128,14 @@ def build_demo(settings: Settings, *, run_ap_agent: bool = True,
         record_timesheets(session, clock)  # the last pay run's shifts, underpayments seeded
         h.post_monthly_overheads(ledger, record)
         h.settle_quarters(ledger, record)
-        ledger.set_lock_date(LOCK_DATE, "March quarter BAS lodged")
-        inbox = write_mailbox(trading, {k: c.id for k, c in record.suppliers.items()},
-                              lambda s: h.supplier_lines(rng, s), maildir, manifest)
     sessions = session_factory(engine)
+    # The bank is reconciled through March before the quarter is locked, as a bookkeeper would.
+    bank = reconcile_demo_bank(settings, sessions, clock) if with_bank else BankSummary()
+    with unit_of_work(sessions) as session:
+        LedgerStore(session, clock, "demo").set_lock_date(LOCK_DATE, "March quarter BAS lodged")
+        inbox = write_mailbox(TradingStore(session, clock, "demo"),
+                              {k: c.id for k, c in record.suppliers.items()},
+                              lambda s: h.supplier_lines(rng, s), maildir, manifest)
     intake = read_inbox(settings, sessions, clock)
     ap = process_inbox(settings, sessions, clock, manifest) if run_ap_agent else ApSummary()
     # Month end: the June 2026 report (read-only on the books) into HOME/reports/.
@@ -145,7 +154,7 @@ def build_demo(settings: Settings, *, run_ap_agent: bool = True,
     return DemoSummary(home, url, maildir, manifest, ORGANISATION["name"], perf_counter() - started,
                        counts, tb.total_debit, tb.total_credit, chain.rows_checked, chain.head_hash,
                        intake, payroll=payroll, ap=ap, report=report, knowledge=knowledge,
-                       assistant=assistant)
+                       assistant=assistant, bank=bank)
 
 
 def _counts(session, trading: TradingStore, inbox: int) -> dict[str, int]:  # type: ignore[no-untyped-def]

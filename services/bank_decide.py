@@ -93,6 +93,10 @@ def apply(store: BankStore, row: BankLineRow, suggestion: dict, *, decided_by: s
             gst_paid_code=roles["gst_paid"], gst_collected_code=roles["gst_collected"],
             line_key=row.line_key)
         journal_ids = [ledger.post(journal)]
+        # The posted line on the bank account is this bank line's: no other line may claim it.
+        entries = list(store.session.scalars(select(JournalLineRow.id).where(
+            JournalLineRow.journal_id == journal_ids[0],
+            JournalLineRow.account_id == ledger.account_id(code))))
         for item_id, amount in candidate.allocations:
             _, _, raw = item_id.partition(":")
             trading.record_settlement(store.session.get(Invoice, int(raw)), row.posted, amount,  # type: ignore[arg-type]

@@ -26,9 +26,12 @@ from memory.trading_store import TradingStore
 from services import bank_decide, bank_learning
 from services.bank_evidence import candidate_dict, entry_dict
 from services.context import BooksContext
+from tools.bank.balances import ReconciliationStatement
 from tools.bank.entries import EntryRef, match_entries
 from tools.bank.reconcile import OpenItem, OwnAccount, ReconcileConfig, reconcile
 from tools.ledger.problems import LedgerError
+
+ZERO = Decimal("0.00")
 
 
 @dataclass
@@ -180,12 +183,41 @@ def feed_status(ctx: BooksContext) -> list[dict]:
         out = []
         for feed in store.feeds():
             rows = store.lines(feed_id=feed.id)
+            rec = reconciliation_statement(store, feed, rows)
             out.append({"account": store.feed_code(feed), "name": feed.name,
                         "identifier": feed.identifier, "lines": len(rows),
                         "open": sum(1 for r in rows if r.status == "open"),
                         "reconciled_to": store.reconciled_to(feed.id),
-                        "bank_balance": rows[-1].balance if rows else None})
+                        "bank_balance": rec.bank_balance if rec else None,
+                        "statement": None if rec is None else {
+                            "as_of": rec.as_of, "bank_balance": rec.bank_balance,
+                            "open_lines": rec.open_lines, "ledger_balance": rec.ledger_balance,
+                            "unclaimed_entries": rec.unclaimed_entries,
+                            "difference": rec.difference}})
         return out
+
+
+def reconciliation_statement(store: BankStore, feed: BankFeed, rows: list[BankLineRow]
+                             ) -> ReconciliationStatement | None:
+    """The account's bank reconciliation at its last statement line (None before any line, or
+    when no statement says what the balance was)."""
+    if not rows:
+        return None
+    as_of = rows[-1].posted
+    bank = rows[-1].balance
+    if bank is None:     # lines without running balances (OFX, QIF): the statement's closing
+        ends = [i for i in store.imports(feed.id) if i.closing_balance is not None
+                and i.period_end is not None and i.period_end >= as_of]
+        if not ends:
+            return None
+        bank = min(ends, key=lambda i: i.period_end).closing_balance
+    code = store.feed_code(feed)
+    starts = [i.period_start or as_of for i in store.imports(feed.id)] + [rows[0].posted]
+    unclaimed = [e for e in store.unclaimed_entries(code, date_from=min(starts)) if e.date <= as_of]
+    return ReconciliationStatement(
+        as_of, bank, store.ledger.movement(code, date(1900, 1, 1), as_of),
+        sum((r.amount for r in rows if r.status == "open"), ZERO),
+        sum((e.amount for e in unclaimed), ZERO))
 
 
 def bank_summary(session: Session, clock, as_of: date) -> dict[str, object]:  # type: ignore[no-untyped-def]

@@ -1,5 +1,5 @@
-"""/v1/bank on the demo company: a statement imported, reconciled and a line categorised through
-the API with the role matrix enforced; a decision already taken is 409, an unknown line 404, a
+"""/v1/bank on the demo company: a card statement imported (a merchant the demo's bank never
+saw), reconciled and a line categorised through the API with the role matrix enforced; a decision already taken is 409, an unknown line 404, a
 refused statement 422 with nothing stored."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from tests.api.conftest import Api, MakeApi
 
 JUNE = b"""\
 "27/06/2026","-87.45","VISA PURCHASE OFFICEWORKS 0312 RI","+1000.00"
-"28/06/2026","-39.90","VISA PURCHASE BUNNINGS 4521 MARRICKVL","+960.10"
+"28/06/2026","-39.90","VISA PURCHASE TOTAL TOOLS 4521 MARRICKVL","+960.10"
 """
 
 
@@ -45,12 +45,12 @@ def test_import_reconcile_and_decide_through_the_api(shared_api: Api) -> None:
     assert r.status_code == 200, r.text
     lines = shared_api.client.get("/v1/bank/exceptions", params={"limit": 1000},
                                   headers=shared_api.auth("clerk")).json()
-    bunnings = next(ln for ln in lines if "BUNNINGS 4521" in ln["text"] and ln["amount"] == "-39.90")
-    r = shared_api.client.post(f"/v1/bank/lines/{bunnings['id']}/categorise",
+    tools_line = next(ln for ln in lines if "TOTAL TOOLS 4521" in ln["text"] and ln["amount"] == "-39.90")
+    r = shared_api.client.post(f"/v1/bank/lines/{tools_line['id']}/categorise",
                                json={"account_code": "6110"}, headers=shared_api.auth("clerk"))
     assert r.status_code == 200, r.text
     assert r.json()["method"] == "categorise" and r.json()["journal_ids"]
-    r = shared_api.client.post(f"/v1/bank/lines/{bunnings['id']}/categorise",
+    r = shared_api.client.post(f"/v1/bank/lines/{tools_line['id']}/categorise",
                                json={"account_code": "6110"}, headers=shared_api.auth("approver"))
     assert r.status_code == 409 and r.json()["error"]["code"] == "already_reconciled"
     r = shared_api.client.post("/v1/bank/lines/99999/accept", json={},

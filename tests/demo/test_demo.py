@@ -368,3 +368,30 @@ def test_ask_as_a_clerk_is_refused_the_books_and_bad_threads_exit_2(demo: Demo) 
     assert result.exit_code == 0 and "can't answer" in result.stdout and "(refused)" in result.stdout
     bad = run(demo.home, "ask", "hello", "--thread", "chat-" + "f" * 32)
     assert bad.exit_code == 2 and "thread_not_found" in bad.output
+
+
+# -- the bank --------------------------------------------------------------------------------
+
+def test_the_demo_year_of_statements_is_imported_and_reconciled(demo: Demo) -> None:
+    """A year of CommBank CSV and OFX statements in HOME/bank/, every line imported once; the
+    bookkeeper worked July to March before the lock, April to June reconciled themselves but for
+    a few; what is still open is what nobody could explain or the run was not sure of; and each
+    account's reconciliation statement comes to a difference of $0.00."""
+    bank = demo.summary["bank"]
+    files = sorted((demo.home / "bank").iterdir())
+    assert bank["files"] == len(files) >= 16
+    assert {p.suffix for p in files} == {".csv", ".ofx"}
+    assert bank["auto"] + bank["by_person"] + bank["open"] == bank["lines"] > 600
+    assert bank["after_lock"]["auto"] >= 0.9 * bank["after_lock"]["lines"]
+    truth = json.loads((demo.home / "demo" / "bank_truth.json").read_text(encoding="utf-8"))
+    unknown_before_lock = sum(1 for st in truth["statements"] for ln in st["lines"]
+                              if ln["truth"]["kind"] == "unknown" and ln["date"] <= "2026-03-31")
+    status = json.loads(run(demo.home, "bank", "status", "--json").stdout)
+    assert {s["account"] for s in status} == {"1100", "1110"}
+    for account in status:
+        assert account["statement"]["difference"] == "0.00", account
+    assert status[1]["reconciled_to"] == "2026-06-30" and status[1]["open"] == 0
+    open_lines = json.loads(run(demo.home, "bank", "exceptions", "--json").stdout)
+    assert len(open_lines) == bank["open"]
+    before_lock = [ln for ln in open_lines if ln["posted"] <= "2026-03-31"]
+    assert len(before_lock) == unknown_before_lock    # the bookkeeper decided every other line

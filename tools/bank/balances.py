@@ -10,6 +10,7 @@ bank changed after the export.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from itertools import pairwise
@@ -146,3 +147,20 @@ def find_gaps(previous_end: date | None, previous_closing: Decimal | None,
         f"{money(st.opening_balance)}, but the previous one ended on {day(previous_end)} at "
         f"{money(previous_closing)}: {money(missing)} of transactions between them are missing. "
         "Import the statement for the days in between.")),)
+
+
+@dataclass(frozen=True)
+class ReconciliationStatement:
+    """The bank reconciliation statement of one account at a date: the bank's balance, less the
+    lines nobody has reconciled yet, equals the ledger's, less its entries no line has claimed.
+    Anything else is a `difference` someone must explain (a line reconciled twice in effect, a
+    journal edited under a reconciliation, a statement missing)."""
+    as_of: date
+    bank_balance: Decimal
+    ledger_balance: Decimal
+    open_lines: Decimal          # the bank's lines not reconciled (they are not in the books yet,
+    unclaimed_entries: Decimal   # or their entry is among these: in the books, not matched)
+
+    @property
+    def difference(self) -> Decimal:
+        return (self.bank_balance - self.open_lines) - (self.ledger_balance - self.unclaimed_entries)
