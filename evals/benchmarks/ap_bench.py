@@ -100,7 +100,7 @@ def run(n: int, workdir: Path, seed: int = 7, processes: int = 2) -> dict[str, o
     from memory.blobs import BlobStore
 
     settings = load_settings(home=workdir / "home", database_url=None)
-    build_demo(settings, run_ap_agent=False, with_assistant=False)
+    build_demo(settings, run_ap_agent=False, with_assistant=False, with_bank=False)
     engine = create_db_engine(settings.resolved_database_url)
     sessions = session_factory(engine)
     with unit_of_work(sessions) as session:  # the demo's own mailbox is not part of the timing

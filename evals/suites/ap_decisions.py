@@ -337,7 +337,7 @@ def _build_template(home: Path) -> None:
 
     shutil.rmtree(home, ignore_errors=True)
     settings = _settings(home)
-    build_demo(settings, run_ap_agent=False, with_assistant=False)
+    build_demo(settings, run_ap_agent=False, with_assistant=False, with_bank=False)
     engine = create_db_engine(settings.resolved_database_url)
     try:
         with engine.begin() as conn:  # the demo's own mailbox is not part of any case

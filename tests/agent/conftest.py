@@ -33,7 +33,8 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from demo.build import build_demo
 
     home = tmp_path_factory.mktemp("ap-demo") / "home"
-    build_demo(load_settings(home=home, database_url=None), run_ap_agent=False, with_assistant=False)
+    build_demo(load_settings(home=home, database_url=None), run_ap_agent=False, with_assistant=False,
+               with_bank=False)
     return home
 
 

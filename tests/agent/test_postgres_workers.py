@@ -42,7 +42,7 @@ def pg_home(postgres_server_url: str, tmp_path: Path) -> Iterator[tuple[Path, st
     url = base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
     home = tmp_path / "home"
     build_demo(load_settings(home=home, database_url=url), run_ap_agent=False,
-               with_assistant=False)
+               with_assistant=False, with_bank=False)
     yield home, url
 
 

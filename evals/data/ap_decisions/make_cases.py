@@ -390,7 +390,7 @@ def history_bills() -> dict[str, list[dict[str, Any]]]:
     home = Path(tempfile.mkdtemp(prefix="ap-decisions-make-")) / "home"
     try:
         settings = load_settings(home=home, database_url=None)
-        build_demo(settings, run_ap_agent=False, with_assistant=False)
+        build_demo(settings, run_ap_agent=False, with_assistant=False, with_bank=False)
         engine = create_db_engine(settings.resolved_database_url)
         by_abn = {s.abn: s.key for s in SUPPLIERS}
         out: dict[str, list[dict[str, Any]]] = {}

@@ -102,7 +102,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(home.parent)  # no stray .env from the working directory
         mp.delenv("BACKOFFICE_DATABASE_URL", raising=False)
-        build_demo(load_settings(home=home), run_ap_agent=False, with_assistant=False)
+        build_demo(load_settings(home=home), run_ap_agent=False, with_assistant=False, with_bank=False)
         yield Demo(home, _run_kernel(home))
 
 
