@@ -64,6 +64,24 @@ class ContactsStore:
                 self._append_bank_details(contact, bank, source)
         return contact
 
+    def set_trading_roles(self, contact_id: int, *, supplier: bool, customer: bool,
+                          source: str = "manual") -> bool:
+        """Mark a contact a supplier and/or customer (never unmarks); False when nothing changed."""
+        contact = self.get(contact_id)
+        changes = {k: True for k, want, have in (("is_supplier", supplier, contact.is_supplier),
+                                                 ("is_customer", customer, contact.is_customer))
+                   if want and not have}
+        if not changes:
+            return False
+        with guarded(self.session):
+            for attr in changes:
+                setattr(contact, attr, True)
+            self.session.flush()
+            audit.append(self.session, self.clock, actor=self.actor, action="contact.updated",
+                         entity_type="contact", entity_id=contact.id,
+                         payload={**changes, "source": source})
+        return True
+
     def set_bank_details(self, contact_id: int, bank: BankDetails, source: str = "manual") -> bool:
         """Record new bank details; returns False when they equal the current ones."""
         contact = self.get(contact_id)

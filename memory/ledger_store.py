@@ -104,6 +104,25 @@ class LedgerStore:
             raise LedgerError.single("unknown_account", f"There is no account {code!r}")
         return row.id
 
+    def add_account(self, code: str, name: str, type: str, *, subtype: str = "",
+                    tax_code: str | None = None, source: str = "manual") -> int:
+        """A new account in the chart (never a system role: those come with the standard chart)."""
+        if not code.strip() or not name.strip():
+            raise LedgerError.single("bad_account", "An account needs a code and a name")
+        if code in self._rows():
+            raise LedgerError.single("duplicate_account", f"There is already an account {code!r}")
+        row = AccountRow(code=code.strip(), name=name.strip()[:150], type=type, subtype=subtype,
+                         tax_code=tax_code, role=None, active=True)
+        with guarded(self.session):
+            self.session.add(row)
+            self.session.flush()
+            audit.append(self.session, self.clock, actor=self.actor, action="account.created",
+                         entity_type="account", entity_id=row.id,
+                         payload={"code": row.code, "name": row.name, "type": type,
+                                  "tax_code": tax_code, "source": source})
+        self._account_rows = None
+        return row.id
+
     def roles(self) -> dict[str, str]:
         """System role → account code, e.g. "accounts_payable" → "2100"."""
         return {row.role: code for code, row in self._rows().items() if row.role}
