@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from memory.bank_schema import BankFeed, BankLineRow
 from memory.bank_store import BankStore, line_from_row
 from memory.db import read_only, unit_of_work
+from memory.payments_store import written_run_references
 from memory.trading_store import TradingStore
 from services import bank_decide, bank_learning
 from services.bank_evidence import candidate_dict, entry_dict
@@ -76,8 +77,11 @@ def config_from(ctx: BooksContext) -> ReconcileConfig:
 
 
 def open_items(session: Session, trading: TradingStore) -> list[OpenItem]:
-    """Unpaid posted bills and sales invoices, with what is still outstanding on each."""
+    """Unpaid posted bills and sales invoices, with what is still outstanding on each. A bill in
+    a written payment run also carries the run's reference, which the bank's line for the ABA
+    file quotes (one debit for the file, or one per payee)."""
     roles = trading.ledger.roles()
+    in_runs = written_run_references(session)
     out: list[OpenItem] = []
     for kind, direction, role in (("bill", "out", "accounts_payable"), ("sale", "in", "accounts_receivable")):
         for inv, outstanding in trading.open_invoices(kind):
@@ -86,7 +90,9 @@ def open_items(session: Session, trading: TradingStore) -> list[OpenItem]:
                                 amount=outstanding, contact=contact.name, number=inv.number,
                                 date=inv.issue_date, due=inv.due_date, account_code=roles[role],
                                 contact_id=contact.id,
-                                references=tuple(r for r in (inv.reference,) if r)))
+                                references=tuple(r for r in (
+                                    inv.reference, in_runs.get(inv.id) if kind == "bill" else None)
+                                    if r)))
     return out
 
 
