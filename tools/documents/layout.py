@@ -17,15 +17,27 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from core.text_layer import PdfText
+from tools.documents.layout_arithmetic import (
+    AmountRow,
+    boxed_amounts,
+    by_arithmetic,
+    candidate_rows,
+    conflicting_totals,
+    derived_tax,
+)
 from tools.documents.layout_columns import lines_multiply
 from tools.documents.layout_fields import HOW_CONFIDENCE, Cell, Doc, label_values
-from tools.documents.layout_arithmetic import (
-    AmountRow, boxed_amounts, by_arithmetic, candidate_rows, conflicting_totals, derived_tax,
-)
 from tools.documents.layout_money import (
-    Totals, choose_totals, find_currency, find_payment, money_rows, stacked_amounts,
+    Totals,
+    choose_totals,
+    find_currency,
+    find_payment,
+    money_rows,
+    stacked_amounts,
 )
 from tools.documents.layout_table import header_columns, read_table
+from tools.documents.layout_terms import due_in_terms, terms_days
 from tools.documents.layout_values import (
     decimal_comma_hint,
     find_abns,
@@ -34,7 +46,6 @@ from tools.documents.layout_values import (
     parse_date,
 )
 from tools.documents.model import DocumentType, Extraction, Issue, Line, Method, Payment, Supplier
-from core.text_layer import PdfText
 from tools.ledger.abn import abn_is_valid
 
 if TYPE_CHECKING:
@@ -68,7 +79,6 @@ _PO_LABEL = re.compile(
     r"\bbestellnummer|\bihre\s+bestellung)", re.IGNORECASE)
 _PO_GENERIC = re.compile(r"^(?:reference|ref\.?)$", re.IGNORECASE)
 _PAYMENT_ROW = re.compile(r"\bBSB\b|\baccount\s+(?:no|number|name)\b|\bacct\b", re.IGNORECASE)
-_TERMS = re.compile(r"(?:\bterms\b|\bnet\s*(\d{1,3})\b(?![.,]\d)|\bwithin\s+(\d{1,3})\s+days|\bzahlbar\s+innerhalb)", re.IGNORECASE)
 _CUSTOMER_LABEL = re.compile(r"^(?:bill(?:ed)?\s+to|invoice\s+to|sold\s+to|ship\s+to|deliver\s+to|customer|"
                              r"client|to|attention|attn|rechnungsempfänger|käufer|kunde)\b\s*:?", re.IGNORECASE)
 _ID_WORD = re.compile(r"(?:\bno\b\.?|\bnumber\b|#|\bref(?:erence)?\b\.?|\bid\b)", re.IGNORECASE)
@@ -99,6 +109,8 @@ def _first_token(value: str) -> str | None:
     value = re.sub(r"^(?:no\.?|number|nr\.?|#)\s*[:.]?\s*", "", value.strip(), flags=re.IGNORECASE).lstrip("#: ")
     words = value.split()
     token = words[0] if words else ""
+    if token.isdigit() and len(words) > 1 and _ADDRESS.search(value):
+        return None  # "287 Elizabeth St": the street number of an address beside the label
     # "INV 12345", "FRE 260504": a short letters-only prefix belongs to the number after it.
     if re.fullmatch(r"[A-Za-z]{2,5}", token) and len(words) > 1 and re.fullmatch(r"[\w\-/]*\d[\w\-/]*", words[1]):
         token = f"{token} {words[1]}"
@@ -287,12 +299,26 @@ def _next_in_block(doc: Doc, cell: Cell, step: int, customer: set[int]) -> Cell 
     """The cell continuing `cell` one text line up (step -1) or down (+1); other columns' lines
     may sit in between, so look a few lines away."""
     for i in range(cell.line + step, cell.line + 4 * step, step):
-        if not 0 <= i < len(doc.lines) or i in customer or doc.lines[i].page != cell.page:
+        if not 0 <= i < len(doc.lines) or doc.lines[i].page != cell.page:
+            return None
+        if i in customer and not _right_of_block(doc, cell, customer):
             return None
         for c in doc.lines[i].cells:
             if _same_block(c, cell) if step < 0 else _same_block(cell, c):
                 return c
     return None
+
+
+def _block_x(doc: Doc, customer: set[int]) -> float | None:
+    """Where the customer's block starts on the page (its lines' first cells)."""
+    return min((r.cells[0].x0 for r in doc.lines if r.index in customer and r.cells), default=None)
+
+
+def _right_of_block(doc: Doc, cell: Cell, customer: set[int]) -> bool:
+    """A cell in a column well right of the customer's block: the supplier's letterhead may share
+    the block's lines."""
+    block_x = _block_x(doc, customer)
+    return block_x is not None and cell.x0 > block_x + 150
 
 
 def _wrapped_name(doc: Doc, cell: Cell, customer: set[int]) -> str:
@@ -308,6 +334,14 @@ def _wrapped_name(doc: Doc, cell: Cell, customer: set[int]) -> str:
     return " ".join(parts)
 
 
+def _beside(doc: Doc, abn: tuple[str, int, bool], customer: set[int]) -> bool:
+    """An ABN on a line of the customer's block but in a column well to its right: the customer's
+    address shares the line with the supplier's letterhead."""
+    row = doc.lines[abn[1]]
+    cell = next((c for c in row.cells if abn[0] in re.sub(r"\D", "", c.text)), None)
+    return cell is not None and cell is not row.cells[0] and _right_of_block(doc, cell, customer)
+
+
 def _supplier_email(doc: Doc, customer: set[int]) -> str | None:
     """The first email outside the customer's block. A customer row can carry the supplier's
     details in another column ("Bill to" on the left, the supplier's contact on the right), so a
@@ -319,21 +353,6 @@ def _supplier_email(doc: Doc, customer: set[int]) -> str | None:
                 beside = block_x is not None and cell.x0 > block_x + 150 and cell is not row.cells[0]
                 if row.index not in customer or beside:
                     return found
-    return None
-
-
-def _terms_days(doc: Doc) -> int | None:
-    for row in doc.lines:
-        text = row.text
-        if re.search(r"\b(?:due\s+on\s+receipt|c\.?o\.?d\.?|cash\s+on\s+delivery|payable\s+on\s+receipt)\b", text, re.IGNORECASE) \
-                and re.search(r"\b(?:terms|due|payable|payment)\b", text, re.IGNORECASE):
-            return 0
-        m = _TERMS.search(text)
-        if m:
-            days = re.search(r"(\d{1,3})\s*(?:days?|tage[n]?)\b|\bnet\s*(\d{1,3})\b(?![.,]\d)", text[m.start():],
-                             re.IGNORECASE)
-            if days:
-                return int(days.group(1) or days.group(2))
     return None
 
 
@@ -419,8 +438,10 @@ def extract_fields(text: PdfText | OcrText, *, own_abn: str | None = None) -> Ex
         d = parse_d(m.group(1)) if m else None
         if d is not None:
             due = (d, 0.85, "pattern")
+    if due is None:
+        due = due_in_terms(doc, parse_d)
     if due is None and issue is not None:
-        days = _terms_days(doc)
+        days = terms_days(doc)
         if days is not None:
             due = (issue[0] + timedelta(days=days), 0.8, "derived")  # type: ignore[operator]
     if issue is not None and due is not None and due[0] < issue[0]:  # type: ignore[operator]
@@ -467,14 +488,14 @@ def extract_fields(text: PdfText | OcrText, *, own_abn: str | None = None) -> Ex
             "and no payment on it explains the difference.")))
     if lines:
         # each line's own arithmetic as well as their sum: a misplaced column still sums
-        conf["lines"] = (0.97 if totals.subtotal is not None and line_sum == totals.subtotal
+        conf["lines"] = (0.97 if totals.consistent and totals.subtotal is not None and line_sum == totals.subtotal
                          and lines_multiply(rows) else 0.5)
 
     # -- parties --------------------------------------------------------------------
     customer = _customer_lines(doc, own_abn, header_end if header_end else len(doc.lines))
     abns = [(abn, row.index, _abn_labelled(doc, row.index))
             for row in doc.lines for abn, _, _ in find_abns(row.text)]
-    supplier_abns = [a for a in abns if a[0] != own_abn and a[1] not in customer]
+    supplier_abns = [a for a in abns if a[0] != own_abn and (a[1] not in customer or _beside(doc, a, customer))]
     hint = supplier_abns[0][1] if len({a[0] for a in supplier_abns}) == 1 else None
     name, name_conf, name_cell = _supplier_name(doc, max(header_end, 1), customer, hint)
     abn_pick = _pick_abn(doc, supplier_abns, name_cell)

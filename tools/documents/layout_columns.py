@@ -50,11 +50,14 @@ def resolve_roles(rows: list[Mapping[str, Decimal]], present: set[str]) -> dict[
     complete = sum(all(r in identity and identity[r] in row for r in ROLES) for row in rows)
     if len(kinds) < 3 or not rows or best[0] == 2 * complete and complete * 2 >= len(rows):
         return {k: k for k in kinds}  # the header's roles hold on every row that has all three
+    # ties (quantity x price = price x quantity) go to the mapping that keeps more of the header's roles
+    best_kept = len(identity)
     for combo in permutations(kinds, 3):
         mapping = dict(zip(ROLES, combo, strict=True))
         score = _agreement(rows, mapping)
-        if score > best:
-            best_map, best = mapping, score
+        kept = sum(r == c for r, c in mapping.items())
+        if score > best or score == best and mapping != identity and kept > best_kept:
+            best_map, best, best_kept = mapping, score, kept
     if best_map is identity:
         return {k: k for k in kinds}
     out = {col: role for role, col in best_map.items()}
@@ -85,7 +88,7 @@ def inclusive_amount(q: Decimal, p: Decimal, gst: Decimal, amount: Decimal) -> b
 
 def _looks_like_gst(rows: list[Mapping[str, Decimal]], col: str, amount_col: str) -> bool:
     hits = [r for r in rows if col in r and amount_col in r]
-    gst = lambda a: (a * Decimal("0.1")).quantize(CENT, rounding=ROUND_HALF_UP)  # noqa: E731
+    gst = lambda a: (a * Decimal("0.1")).quantize(CENT, rounding=ROUND_HALF_UP)
     return bool(hits) and all(r[col] in (Decimal(0), gst(r[amount_col])) for r in hits)
 
 

@@ -111,6 +111,8 @@ def label_values(doc: Doc, label: re.Pattern[str], *, lines: range | None = None
             m = label.search(cell.text)
             if not m or re.match(r"[-/]?\d", cell.text[m.end():m.end() + 2]):
                 continue  # "PO-123" is a value that starts like a label, not a label
+            if re.search(r"\b(?:from|after|of|within|before)\s+(?:the\s+)?$", cell.text[:m.start()], re.IGNORECASE):
+                continue  # "14 days from invoice date": a date referred to, not labelled
             rest = cell.text[m.end():].strip(" :#.\t-")
             rest = re.sub(r"^\.{2,}\s*", "", rest)
             if rest:

@@ -48,6 +48,10 @@ _SPELLINGS = tuple((re.compile(p, re.IGNORECASE), r) for p, r in (
     (r"^sales\s+tax\b", "tax"), (r"^(?:invoice\s+amount|total\s+(?:this|for\s+this)\s+invoice|invoice\s+value)$", "total"),
     (r"^(?:cost|charges)\s+(ex|excl|excluding)\b", r"total \1"),
     (r"^amount\s+(inc|incl|including)\b", r"total \1"),
+    # "Total includes GST of": the verb says what the total holds, so the amount is the GST
+    # ("Total including GST" is the total)
+    (r"^(?:the\s+)?(?:invoice\s+)?(?:total|amount|price|invoice)(?:\s+\w+)?\s+includes\s+(gst|tax)(?:\s+of)?$",
+     r"includes \1"),
 ))
 
 
@@ -84,6 +88,10 @@ def money_rows(doc: Doc, *, decimal_comma: bool) -> list[tuple[str, Decimal, int
         amounts = find_amounts(text, decimal_comma=decimal_comma)
         if not amounts:
             continue
+        pairs = pairs_on_one_line(text, amounts, row.index) if len(amounts) >= 2 else []
+        if pairs:
+            out += pairs
+            continue
         value, start, _ = amounts[-1]
         label = text[:start]
         # Tax summaries put the rate and base before the tax ("GST 10% on 1,912.15 166.22").
@@ -101,6 +109,20 @@ def money_rows(doc: Doc, *, decimal_comma: bool) -> list[tuple[str, Decimal, int
         if kind:
             out.append((kind, value, row.index))
     return out
+
+
+def pairs_on_one_line(text: str, amounts: list[tuple[Decimal, int, int]], line: int
+                       ) -> list[tuple[str, Decimal, int]]:
+    """"Subtotal 100.00  GST 10.00  Total 110.00" on one line: each amount labelled by the words
+    between it and the amount before; only when every label names a total."""
+    out, start = [], 0
+    for value, begin, end in amounts:
+        kind = classify_label(text[start:begin])
+        if kind is None:
+            return []
+        out.append((kind, value, line))
+        start = end
+    return out if not text[start:].strip(" )") else []
 
 
 def stacked_amounts(doc: Doc, *, decimal_comma: bool) -> list[tuple[str | None, Decimal, int]]:
@@ -170,10 +192,22 @@ _REFERENCE = re.compile(r"\b(?:payment\s+reference|reference|ref|quoting\s+refer
                         r"verwendungszweck)\s*(?:no\.?)?\s*[:#]?\s*([A-Z0-9][\w\-/]*\d[\w\-/]*)", re.IGNORECASE)
 _BSB_LABEL = r"(?:\bBSB\b|\bbranch(?:\s+(?:code|number|no\.?))?\b|\bbank\s*/\s*state\s*/\s*branch\b)"
 _BSB_VALUE = re.compile(_BSB_LABEL + r"\s*(?:no\.?|number|#)?\s*[:.]?\s*(\d{3}[-\s]?\d{3})(?!\d)", re.IGNORECASE)
+_BSB_ACCOUNT = re.compile(r"\bBSB\s*(?:/|&|and)\s*(?:account|acct|acc|a/c)\.?\s*(?:no\.?|number|#)?\s*[:.]?\s*"
+                          r"(\d{3}[-\s]?\d{3})\s*[/,|]?\s*(\d[\d \-]{3,14}\d)\b", re.IGNORECASE)
 _BARE_BSB = re.compile(r"(?<![\d-])(\d{3})-(\d{3})(?![\d-])")
 _BANK_LINE = re.compile(r"\bBSB\b|\bbranch\b|\b(?:account|acct|acc|a/c)\.?\s*(?:no|number|#|:)|\bdirect\s+(?:credit|deposit)|"
                         r"\beft\b|\bpayee\b", re.IGNORECASE)
 _PAY_CONTEXT = re.compile(r"\b(?:bsb|account|acct|acc|eft|remit|deposit|bank|iban|payment|pay)\b", re.IGNORECASE)
+
+
+def _wrapped_group(m: re.Match[str], text: str, following: list[str]) -> str:
+    """The last group of a grouped account number ("703 000" / "206") that wrapped onto the next
+    line: the number ends the line and the next line starts with a group of the same length."""
+    groups = m.group(1).split()
+    if len(groups) < 2 or text[m.end():].strip() or not following:
+        return ""
+    nxt = re.match(r"(\d+)(?=[\s.,;]|$)", following[0].strip())
+    return nxt.group(1) if nxt and len(nxt.group(1)) == len(groups[-1]) else ""
 
 
 @dataclass(frozen=True)
@@ -191,17 +225,22 @@ def find_payment(doc: Doc, start_line: int = 0) -> PaymentFound:
     (the table's end), falling back to the whole document."""
     def scan(lines: list[str]) -> PaymentFound:
         bsb = acct = name = ref = None
+        bsb_at: int | None = None
+        accounts: list[tuple[int, str]] = []  # (line, digits) of every labelled account number
         for i, text in enumerate(lines):
+            both = _BSB_ACCOUNT.search(text)
+            if both and bsb is None:  # "BSB/Account: 062-000 / 12345678"
+                bsb, bsb_at = find_bsb(both.group(1)), i
+                accounts.append((i, re.sub(r"\D", "", both.group(2))))
             if bsb is None:
                 m = _BSB_VALUE.search(text)
                 if m:
-                    bsb = find_bsb(m.group(1))
-            if acct is None:
-                for m in _ACCOUNT_NO.finditer(text):
-                    digits = re.sub(r"\D", "", m.group(1))
-                    if 5 <= len(digits) <= 12 and digits != bsb:
-                        acct = digits
-                        break
+                    bsb, bsb_at = find_bsb(m.group(1)), i
+            for m in _ACCOUNT_NO.finditer(text):
+                digits = re.sub(r"\D", "", m.group(1)) + _wrapped_group(m, text, lines[i + 1:i + 2])
+                if 5 <= len(digits) <= 12 and digits != bsb:
+                    accounts.append((i, digits))
+                    break
             if name is None:
                 m = re.search(r"\b(?:account\s+name|acct\s+name|a/c\s+name)\s*[:\-]?\s*([A-Za-z0-9][^,;|]*?)"
                               r"(?=\s*(?:,|;|\||\s{2,}|\bBSB\b|$))", text, re.IGNORECASE)
@@ -209,10 +248,14 @@ def find_payment(doc: Doc, start_line: int = 0) -> PaymentFound:
                     m = _ACCOUNT_NAME.search(text)
                 if m and m.group(1).strip() and not re.match(r"(?:no|number|details?)\b", m.group(1), re.IGNORECASE):
                     name = m.group(1).strip()
-            if ref is None and (bsb or acct or _PAY_CONTEXT.search(text)):
+            if ref is None and (bsb or accounts or _PAY_CONTEXT.search(text)):
                 m = _REFERENCE.search(text)
                 if m:
                     ref = m.group(1).rstrip(".")
+        accounts = [(i, d) for i, d in accounts if d != bsb]
+        if accounts:
+            near = bsb_at if bsb_at is not None else accounts[0][0]
+            acct = min(accounts, key=lambda a: (abs(a[0] - near), a[0] < near))[1]
         if bsb is None:  # "Westpac 032-000 123456" under a payment heading: no BSB label
             for text in lines:
                 m = _BARE_BSB.search(text) if _BANK_LINE.search(text) or _PAY_CONTEXT.search(text) else None

@@ -14,12 +14,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import pairwise
 
+from core.text_layer import Line, Page, Word
 from tools.documents.layout_columns import (
-    NUMERIC_KINDS, inclusive_amount, parsed_rows, product_matches, rename, resolve_roles,
+    NUMERIC_KINDS,
+    inclusive_amount,
+    parsed_rows,
+    product_matches,
+    rename,
+    resolve_roles,
 )
 from tools.documents.layout_values import is_number_token, parse_amount
-from core.text_layer import Line, Page, Word
 
 # Header vocabulary, longest phrases first within each kind. Kinds: desc, qty, price, amount, tax, code.
 _HEADERS: tuple[tuple[str, str], ...] = tuple(
@@ -39,6 +45,7 @@ _HEADERS: tuple[tuple[str, str], ...] = tuple(
                   "description", "particulars", "details", "charges", "product", "service", "item", "items",
                   "bezeichnung", "beschreibung", "artikel", "omschrijving", "désignation", "designation")),
         ("code", ("item code", "item no", "item #", "code", "sku", "art-nr", "pos", "no.", "#", "line")),
+        ("uom", ("unit of measure", "uom", "u/m")),
     ) for phrase in phrases)
 _HEADER_INDEX: dict[str, list[tuple[str, list[str]]]] = {}
 for _kind, _phrase in _HEADERS:
@@ -55,6 +62,14 @@ _TOTALS_START = re.compile(r"^(?:sub[\s-]?total|total|gst\b|tax\b|amount due|bal
 _MONEY = re.compile(r"\d[.,]\d{2}(?!\d)")
 _QUALIFIERS = {"inc", "incl", "including", "ex", "excl", "excluding", "exkl", "inkl", "exclusief", "inclusief"}
 _UNIT_WORDS = {"stk", "stk.", "pcs", "ea", "each", "hrs", "hr", "h", "kg", "m", "lm", "x", "st", "pc", "units"}
+# Units of measure a quantity may be printed with, in its own "Unit" column or after the number
+# under the quantity's header ("3 ctn"); only taken where the table's columns put them.
+_MEASURES = _UNIT_WORDS | {"unit", "hours", "hour", "days", "day", "wk", "wks", "week", "weeks", "mth", "mths", "month",
+               "months", "yr", "yrs", "m2", "m3", "sqm", "kl", "kwh", "mwh", "box", "boxes", "ctn", "ctns", "pk",
+               "pack", "pr", "pair", "doz", "roll", "rolls", "len", "sht", "set", "sets", "lot", "bag", "bags",
+               "seat", "seats", "user", "users", "job", "jobs", "plt", "pallet", "pallets", "rm", "trip", "km",
+               "min", "mins", "ltr", "litre", "litres", "tonne", "tonnes", "carton", "cartons"}
+_UNIT_WORD = re.compile(r"[A-Za-z][A-Za-z0-9/]{0,5}\.?")  # what a unit-of-measure cell holds: ea, hrs, m3, kWh
 
 
 @dataclass
@@ -93,14 +108,14 @@ def header_columns(line: Line) -> list[Column] | None:
     words = line.words
     cols: list[Column] = []
     i = 0
-    unknown = 0
+    unknown = numbered = 0
     while i < len(words):
         low = words[i].text.lower().rstrip(":")
         match = None
         for kind, phrase in _HEADER_INDEX.get(low, ()):
             span = words[i:i + len(phrase)]
             seq = [w.text.lower().rstrip(":") for w in span]
-            apart = any(b.x0 - a.x1 > 1.0 * a.size for a, b in zip(span, span[1:]))
+            apart = any(b.x0 - a.x1 > 1.0 * a.size for a, b in pairwise(span))
             if seq == phrase and not apart:  # "Item   Description" are two columns
                 match = (kind, len(phrase))
                 break
@@ -115,12 +130,20 @@ def header_columns(line: Line) -> list[Column] | None:
         # Not a header word: "(AUD)", "$", "ex", "GST" continuing the previous header cell.
         if cols and words[i].x0 - cols[-1].x1 < 1.2 * words[i].size:
             cols[-1].x1 = words[i].x1
+        elif any(c.kind == "desc" for c in cols) and re.fullmatch(r"[A-Za-z][A-Za-z/.]*", words[i].text) \
+                and words[i].text.lower().rstrip(".") not in _QUALIFIERS | {"gst", "tax", "aud"} and numbered < 2:
+            # a cell we do not know right of the description ("Seats", "Pieces"): a numeric
+            # column whose role the rows' arithmetic decides (layout_columns.resolve_roles)
+            cols.append(Column(f"num{numbered}", words[i].x0, words[i].x1))
+            numbered += 1
         else:
             unknown += 1
         i += 1
     kinds = [c.kind for c in cols]
     if "desc" not in kinds and "item" not in kinds:
         return None
+    if sum(k in ("qty", "price", "amount", "tax", "code", "uom") for k in kinds) < 2:
+        return None  # the numeric columns must mostly be ones we know
     if unknown > 1 or len(cols) < 3 or "amount" not in kinds and "price" not in kinds:
         return None
     # "Item" is the description unless another column is the description.
@@ -157,8 +180,9 @@ def _multiplies(line: Line) -> bool:
             and (v := parse_amount(re.sub(r"\s*[A-Za-z.]+$", "", w.text))) is not None]
     if len(nums) < 3:
         return False
-    *before, amount = nums
-    return any(product_matches(a, b, amount) for i, a in enumerate(before) for b in before[i + 1:])
+    # the amount may be followed by the line's GST or its GST-inclusive amount
+    return any(product_matches(a, b, c) for k, c in enumerate(nums) if k >= 2 and c
+               for i, a in enumerate(nums[:k]) for b in nums[i + 1:k])
 
 
 def _known_kind(words: list[Word]) -> str | None:
@@ -223,7 +247,7 @@ def _merge_tokens(words: tuple[Word, ...]) -> list[Word]:
             low = w.text.lower()
             join = close and (
                 prev.text in ("$", "€", "AUD", "A$", "EUR", "-") and is_number_token(w.text)
-                or w.text in ("%", "€", "EUR") and is_number_token(prev.text)
+                or w.text in ("%", "€", "EUR", "AUD", "NZD", "USD") and is_number_token(prev.text)
                 or prev.text.lower() == "gst" and low in ("free", "exempt", "inc")
                 or low in _UNIT_WORDS and is_number_token(prev.text) and not prev.text.endswith("%"))
             if join:
@@ -264,6 +288,21 @@ def _assign(line: Line, cols: list[Column]) -> tuple[dict[str, str], list[str]] 
             break
         w = words[j]
         col = cols[ci]
+        if col.kind == "uom":
+            if _UNIT_WORD.fullmatch(w.text) and not _numeric(w.text) and _fits(w, col, 12):
+                cells["uom"] = w.text
+                j -= 1
+            continue
+        if col.kind == "qty" and _UNIT_WORD.fullmatch(w.text) and w.text.lower().rstrip(".") in _MEASURES \
+                and _fits(w, col, 6) and j > 0 and _numeric(words[j - 1].text):
+            cells["uom"] = w.text
+            if any(c.kind == "qty" for c in cols[desc_i + 1:ci]):
+                j -= 1  # a "Unit" column holding ea / hrs beside the Qty column
+                continue
+            if _fits(words[j - 1], col, tol):
+                cells["qty"] = words[j - 1].text  # "3 ctn" under the quantity's header
+                j -= 2
+                continue
         ok = _TAX_VALUE.match(w.text) if col.kind == "tax" else _numeric(w.text)
         if col.kind == "tax" and not ok and _numeric(w.text):
             if _MONEY.search(w.text) and _nearest(w, cols) is col:
@@ -289,13 +328,14 @@ def _assign(line: Line, cols: list[Column]) -> tuple[dict[str, str], list[str]] 
 
 
 def _is_totals(text: str, decimal_comma: bool) -> bool:
-    from tools.documents.layout_money import classify_label
+    from tools.documents.layout_money import classify_label, pairs_on_one_line
     from tools.documents.layout_values import find_amounts
 
     if _TOTALS_START.match(text):
         return True
     amounts = find_amounts(text, decimal_comma=decimal_comma)
-    return bool(amounts) and classify_label(text[:amounts[-1][1]]) not in (None, "paid")
+    return bool(amounts) and (classify_label(text[:amounts[-1][1]]) not in (None, "paid")
+                              or len(amounts) >= 2 and bool(pairs_on_one_line(text, amounts, 0)))
 
 
 def read_table(pages: tuple[Page, ...], *, decimal_comma: bool = False) -> list[TableRow]:
@@ -312,7 +352,8 @@ def read_table(pages: tuple[Page, ...], *, decimal_comma: bool = False) -> list[
                 cols = header_columns(line) or generic_header(line, page.lines[k + 1:k + 4])
                 last_y1, table_start = line.y1, len(rows)
                 continue
-            totals_line = _is_totals(line.text, decimal_comma) or _totals_labels_row(line)
+            # "Tax return preparation 1 x 950.00 = 950.00" starts like a totals label but is an item
+            totals_line = (_is_totals(line.text, decimal_comma) or _totals_labels_row(line)) and not _multiplies(line)
             if totals_line or header_columns(line) is not None:
                 if totals_line:
                     cols = None
@@ -343,7 +384,8 @@ def read_table(pages: tuple[Page, ...], *, decimal_comma: bool = False) -> list[
                 cols = None  # the table has ended (notes, footer); a new header may follow
                 current = None
     _settle_roles(rows, decimal_comma)
-    marked = [_gst_free_marker(" ".join(r.desc)) for r in rows]
+    symbols = _footnote_symbols(pages)
+    marked = [_gst_free_marker(" ".join(r.desc), symbols) for r in rows]
     out = []
     for r, (desc, free) in zip(rows, marked, strict=True):
         r.desc = desc.split()
@@ -389,9 +431,28 @@ _FREE_MARK = re.compile(r"\s*(?:\*|\((?:gst[\s-]?free|gst\s+exempt|no\s+gst|fre|
                         r"-\s*gst[\s-]?free|gst[\s-]?free)\s*$", re.IGNORECASE)
 
 
-def _gst_free_marker(desc: str) -> tuple[str, bool]:
-    """The description and whether it marks the line GST-free: a footnote star is dropped
-    ("Milk 2L *"), words are kept as printed ("Bank fee (GST-free)")."""
+_FOOTNOTE = re.compile(r"^\s*([#^~\u2020])\s*(?:=|-|:)?\s*(.*)$")
+
+
+def _footnote_symbols(pages: tuple[Page, ...]) -> set[str]:
+    """Symbols a footnote explains as GST-free ("# No GST applies", "^ denotes a GST-free
+    supply"); a star is GST-free even without its footnote."""
+    out = {"*"}
+    for page in pages:
+        for line in page.lines:
+            m = _FOOTNOTE.match(line.text)
+            if m and re.search(r"\b(?:gst|tax)\b", m.group(2), re.IGNORECASE):
+                out.add(m.group(1))
+    return out
+
+
+def _gst_free_marker(desc: str, symbols: set[str] = frozenset({"*"})) -> tuple[str, bool]:  # type: ignore[assignment]
+    """The description and whether it marks the line GST-free: a footnote symbol is dropped
+    ("Milk 2L *", "Eggs #" under "# No GST applies"), words are kept as printed ("Bank fee
+    (GST-free)")."""
+    tail = desc.rstrip()
+    if len(tail) > 2 and tail[-1] in symbols and tail[-2] == " ":
+        return tail[:-1].rstrip(), True
     m = _FREE_MARK.search(desc)
     if m is None or not desc[:m.start()].strip():
         return desc, False
@@ -402,7 +463,7 @@ def _settle_roles(rows: list[RowDraft], decimal_comma: bool) -> None:
     """Rename numeric columns to the roles the rows' arithmetic agrees with (layout_columns), and
     mark rows whose amount includes the line's GST (qty x price + GST = amount)."""
     kinds = {k for r in rows for k in r.cells if k in NUMERIC_KINDS}
-    parse = lambda kind, text: _num(RowDraft({kind: text}), kind, decimal_comma)  # noqa: E731
+    parse = lambda kind, text: _num(RowDraft({kind: text}), kind, decimal_comma)
     roles = resolve_roles(parsed_rows([r.cells for r in rows], kinds, parse), kinds)
     for r in rows:
         r.cells = rename(r.cells, roles)
