@@ -51,9 +51,8 @@ class Books:
     ids: dict[str, int]
 
 
-@pytest.fixture
-def books(engine: Engine, clock: TickingClock, tmp_path: Path) -> Books:
-    sessions = session_factory(engine)
+def seed(sessions: sessionmaker[Session], clock: TickingClock) -> dict[str, int]:
+    """Two suppliers with bank details (recorded by carol), one without; five posted bills."""
     ids: dict[str, int] = {}
     with unit_of_work(sessions) as session:
         LedgerStore(session, clock, "setup").create_organisation("Harbour & Vine", "51824753556")
@@ -72,7 +71,13 @@ def books(engine: Engine, clock: TickingClock, tmp_path: Path) -> Books:
             ids[number] = trading.create_invoice(
                 "bill", contact, number, date(2026, 4, 1),
                 [DocumentLine("Stock", D(1), D(amount), "5000", "FRE")], due_date=due).id
-    return Books(Settings(home=tmp_path), sessions, clock, ids)
+    return ids
+
+
+@pytest.fixture
+def books(engine: Engine, clock: TickingClock, tmp_path: Path) -> Books:
+    sessions = session_factory(engine)
+    return Books(Settings(home=tmp_path), sessions, clock, seed(sessions, clock))
 
 
 def _approved(books: Books) -> int:
