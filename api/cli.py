@@ -313,6 +313,7 @@ def _register_groups() -> None:
     from api.cli_kb import kb
     from api.cli_eval import eval_group
     from api.cli_extract import extract
+    from api.cli_import import import_group
     from api.cli_inbox import inbox
     from api.cli_payroll import payroll
     from api.cli_report import report
@@ -322,7 +323,7 @@ def _register_groups() -> None:
     cli.add_command(payroll)
     cli.add_command(eval_group)
     cli.add_command(report)
-    for command in (apikey, approvals, worker, serve, ask, kb, bank):
+    for command in (apikey, approvals, worker, serve, ask, kb, bank, import_group):
         cli.add_command(command)
 
 
