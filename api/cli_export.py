@@ -39,18 +39,30 @@ WITH_BILLS = click.option("--with-bill-journals", is_flag=True,
 KIND = click.argument("kind", type=click.Choice(["bills", "journals"]))
 
 
+def part_paths(out: Path, count: int) -> list[Path]:
+    """books.csv -> books-01.csv, books-02.csv, ..."""
+    width = max(2, len(str(count)))
+    return [out.with_name(f"{out.stem}-{n:0{width}d}{out.suffix}") for n in range(1, count + 1)]
+
+
 def _emit(export: Export, out: Path | None, as_json: bool) -> None:
+    written: list[str] = []
     if out is None:
         sys.stdout.buffer.write(export.file.data)
         sys.stdout.flush()
+    elif export.parts:
+        for path, part in zip(part_paths(out, len(export.parts)), export.parts, strict=True):
+            write_atomically(path, part.data)
+            written.append(str(path))
     else:
         write_atomically(out, export.file.data)
-    summary = export.summary() | {"out": str(out) if out else "-"}
+    summary = export.summary() | {"out": str(out) if out else "-", "files": written or None}
     if as_json:
         text = json.dumps(summary, indent=2, ensure_ascii=False)
     else:
         text = (f"{export.target} {export.kind}: {export.file.records} records, "
                 f"{export.file.rows} rows -> {summary['out']}")
+        text += "".join(f"\nwritten: {path}" for path in written)
         text += "".join(f"\nleft out: {n} {what}" for what, n in export.left_out.items() if n)
         text += "".join(f"\nwarning: {w}" for w in export.file.warnings)
     click.echo(text, err=out is None)
@@ -87,13 +99,16 @@ def hledger(ctx: click.Context, out: Path | None, as_json: bool) -> None:
 
 
 def _csv(ctx: click.Context, target: str, kind: str, out: Path | None, as_json: bool,
-         date_from: date | None, date_to: date | None, with_bill_journals: bool) -> None:
+         date_from: date | None, date_to: date | None, with_bill_journals: bool,
+         split: bool = False) -> None:
     if date_from and date_to and date_from > date_to:
         fail("--from is after --to", 2)
+    if split and (out is None or kind != "journals"):
+        fail("--split writes journals to several files: give --out", 2)
     runtime = _runtime(ctx)
     with read_only(runtime.sessions) as session:
         done = export_csv(session, target, kind, date_from, date_to,
-                          with_bill_journals=with_bill_journals)
+                          with_bill_journals=with_bill_journals, split=split)
     _emit(done, out, as_json)
 
 
@@ -103,14 +118,16 @@ def _csv(ctx: click.Context, target: str, kind: str, out: Path | None, as_json: 
 @FROM
 @TO
 @WITH_BILLS
+@click.option("--split", is_flag=True, help="journals: write OUT-01.csv, OUT-02.csv, ... of at "
+              "most 300 lines each (Xero's limit per import), never splitting a journal.")
 @AS_JSON
 @click.pass_context
 @handles_errors
 def xero(ctx: click.Context, kind: str, out: Path | None, date_from: date | None,
-         date_to: date | None, with_bill_journals: bool, as_json: bool) -> None:
+         date_to: date | None, with_bill_journals: bool, split: bool, as_json: bool) -> None:
     """Xero's import CSV: `bills` (the Bills template: a row per line, dd/mm/yyyy, tax-exclusive,
     Xero's AU tax rates, each line's GST) or `journals` (the Manual Journals template)."""
-    _csv(ctx, "xero", kind, out, as_json, date_from, date_to, with_bill_journals)
+    _csv(ctx, "xero", kind, out, as_json, date_from, date_to, with_bill_journals, split)
 
 
 @export.command("myob")

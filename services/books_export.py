@@ -22,7 +22,7 @@ from memory.ledger_store import LedgerStore
 from tools.exports.hledger import hledger_journal, journal_balances
 from tools.exports.model import Books, ExportFile
 from tools.exports.myob import myob_journals_csv, myob_purchases_csv
-from tools.exports.xero import xero_bills_csv, xero_journals_csv
+from tools.exports.xero import journal_parts, xero_bills_csv, xero_journals_csv
 
 TARGETS = ("hledger", "xero", "myob")
 KINDS = ("bills", "journals")
@@ -40,13 +40,15 @@ class Export:
     date_from: date | None = None
     date_to: date | None = None
     left_out: dict[str, int] = field(default_factory=dict)
+    parts: tuple[ExportFile, ...] = ()  # the same, in files the target's limit admits
 
     def summary(self) -> dict[str, object]:
         return {"target": self.target, "kind": self.kind, "rows": self.file.rows,
                 "records": self.file.records, "bytes": len(self.file.data),
                 "from": self.date_from.isoformat() if self.date_from else None,
                 "to": self.date_to.isoformat() if self.date_to else None,
-                "left_out": self.left_out, "warnings": list(self.file.warnings)}
+                "left_out": self.left_out, "parts": [p.rows for p in self.parts],
+                "warnings": list(self.file.warnings)}
 
 
 def trial_balance_differences(session: Session, books: Books) -> dict[str, tuple[Decimal, Decimal]]:
@@ -73,8 +75,10 @@ def export_hledger(session: Session) -> Export:
 
 
 def export_csv(session: Session, target: str, kind: str, date_from: date | None = None,
-               date_to: date | None = None, *, with_bill_journals: bool = False) -> Export:
-    """Xero or MYOB, bills or journals, between the dates (inclusive)."""
+               date_to: date | None = None, *, with_bill_journals: bool = False,
+               split: bool = False) -> Export:
+    """Xero or MYOB, bills or journals, between the dates (inclusive). `split`: Xero's manual
+    journals also in parts of at most 300 lines (its limit per import), whole journals each."""
     if target not in ("xero", "myob") or kind not in KINDS:
         raise ValueError(f"no export {target} {kind}")
     books = load_books(session, date_from, date_to, journals=kind == "journals",
@@ -89,6 +93,11 @@ def export_csv(session: Session, target: str, kind: str, date_from: date | None 
             billed = {b.journal_id for b in load_bills(session) if b.journal_id is not None}
             journals = tuple(p for p in journals if p.id not in billed)
             left_out["bill_journals"] = len(books.journals) - len(journals)
-        file = (xero_journals_csv(journals) if target == "xero"
-                else myob_journals_csv(journals, books.accounts))
+        if target == "xero":
+            file = xero_journals_csv(journals)
+            if split:
+                parts = tuple(xero_journals_csv(part) for part in journal_parts(journals))
+                return Export(target, kind, file, date_from, date_to, left_out, parts)
+        else:
+            file = myob_journals_csv(journals, books.accounts)
     return Export(target, kind, file, date_from, date_to, left_out)

@@ -296,3 +296,30 @@ def test_the_cli_writes_each_export_and_says_what_it_wrote(books: Books, engine:
     result = runner.invoke(export, ["myob", "journals", "--from", "2026-05-01", "--to", "2026-04-01"],
                            obj=runtime)
     assert result.exit_code == 2 and "--from is after --to" in result.output
+
+
+def test_the_cli_splits_xero_journals_into_files_xero_takes(books: Books, engine: Engine,
+                                                             tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tools.exports import xero
+
+    monkeypatch.setattr(xero.journal_parts, "__defaults__", (4,))  # 4 lines a file, not 300
+    runtime = Runtime(Settings(home=tmp_path, database_url=engine.url.render_as_string(
+        hide_password=False)))
+    out = tmp_path / "xero" / "journals.csv"
+    result = CliRunner().invoke(export, ["xero", "journals", "--split", "--out", str(out),
+                                         "--with-bill-journals", "--json"], obj=runtime)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    files = [Path(f) for f in summary["files"]]
+    assert len(files) >= 4 and files[0].name == "journals-01.csv" and not out.exists()
+    rows = [row for f in files for row in _rows(f.read_bytes())]
+    with read_only(books.sessions) as session:
+        whole = _rows(export_csv(session, "xero", "journals", with_bill_journals=True).file.data)
+    assert rows == whole
+    for f in files:
+        mine = _rows(f.read_bytes())
+        assert len(mine) <= 4 or len({r["*Narration"] for r in mine}) == 1
+        assert {r["*Narration"] for r in mine}.isdisjoint(
+            {r["*Narration"] for g in files if g != f for r in _rows(g.read_bytes())})
+    refused = CliRunner().invoke(export, ["xero", "journals", "--split"], obj=runtime)
+    assert refused.exit_code == 2 and "give --out" in refused.output

@@ -90,6 +90,22 @@ def journal_narration(posted: PostedJournal) -> str:
     return f"{' '.join(posted.journal.narration.split())} (#{posted.id})"
 
 
+def journal_parts(journals: Sequence[PostedJournal], max_lines: int = MAX_JOURNAL_LINES
+                  ) -> list[list[PostedJournal]]:
+    """The journals in files of at most `max_lines` lines each, never splitting a journal (one
+    longer than that is a file of its own)."""
+    parts: list[list[PostedJournal]] = []
+    lines = 0
+    for posted in journals:
+        size = len(posted.journal.lines)
+        if not parts or lines + size > max_lines:
+            parts.append([])
+            lines = 0
+        parts[-1].append(posted)
+        lines += size
+    return parts
+
+
 def xero_journals_csv(journals: Sequence[PostedJournal]) -> ExportFile:
     rows = [(journal_narration(p), xero_date(p.journal.date), ln.description, ln.account_code,
              NO_TAX, money(ln.amount), "", "", "", "")
@@ -97,5 +113,5 @@ def xero_journals_csv(journals: Sequence[PostedJournal]) -> ExportFile:
     warnings = []
     if len(rows) > MAX_JOURNAL_LINES:
         warnings.append(f"{len(rows)} journal lines: Xero imports at most {MAX_JOURNAL_LINES} "
-                        "per file; split the file at a journal boundary")
+                        "per file; export with --split")
     return ExportFile(csv_bytes(JOURNAL_COLUMNS, rows), len(rows), len(journals), tuple(warnings))

@@ -23,6 +23,7 @@ from tools.exports.myob import (
 from tools.exports.xero import (
     BILL_COLUMNS,
     JOURNAL_COLUMNS,
+    journal_parts,
     quantity_and_price,
     xero_bills_csv,
     xero_journals_csv,
@@ -162,3 +163,13 @@ def test_myob_journals_split_debits_and_credits_per_entry() -> None:
         ("1234.56", ""), ("", "1234.56")]
     assert [ln["Account Number"] for ln in lines] == ["6-6100", "1-1100"]
     assert {ln["Tax Code"] for ln in lines} == {"N-T"}
+
+
+def test_xero_journal_parts_keep_each_journal_whole_within_the_limit() -> None:
+    sizes = [2, 3, 2, 5, 1, 7]
+    journals = [PostedJournal(i, Journal(date(2026, 3, 1), f"J{i}", tuple(
+        dr("6100", D("1.00")) for _ in range(n - 1)) + (cr("1100", D(n - 1)),)))
+        for i, n in enumerate(sizes, start=1)]
+    parts = journal_parts(journals, max_lines=6)
+    assert [[p.id for p in part] for part in parts] == [[1, 2], [3], [4, 5], [6]]
+    assert [p for part in parts for p in part] == journals  # nothing lost, nothing twice
