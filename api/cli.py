@@ -313,6 +313,7 @@ def _register_groups() -> None:
     from api.cli_kb import kb
     from api.cli_eval import eval_group
     from api.cli_extract import extract
+    from api.cli_export import export
     from api.cli_import import import_group
     from api.cli_inbox import inbox
     from api.cli_payroll import payroll
@@ -323,7 +324,7 @@ def _register_groups() -> None:
     cli.add_command(payroll)
     cli.add_command(eval_group)
     cli.add_command(report)
-    for command in (apikey, approvals, worker, serve, ask, kb, bank, import_group):
+    for command in (apikey, approvals, worker, serve, ask, kb, bank, import_group, export):
         cli.add_command(command)
 
 
