@@ -222,3 +222,31 @@ def test_the_bank_line_for_the_file_marks_its_bills_paid(books: Books) -> None:
         statuses = {i.number: i.status for i in session.scalars(select(Invoice))}
     assert statuses == {"AT-101": "paid", "AT-102": "paid", "BG-9": "paid", "BG-10": "posted",
                         "NB-1": "posted"}
+
+
+def test_one_bank_line_per_payee_marks_each_suppliers_bills_paid(books: Books) -> None:
+    run_id = _approved(books)
+    runs.write_run(books, run_id, REMITTER, actor="bob", process_on=date(2026, 4, 30),
+                   self_balance=False)
+    ref = f"PAYRUN {100000 + run_id}"
+    statement = (f'"30/04/2026","-500.00","DIRECT ENTRY {ref} ACME TILES PTY LTD","+9500.00"\n'
+                 f'"30/04/2026","-1234.56","DIRECT ENTRY {ref} BRIGHT GLASSWARE","+8265.44"\n'
+                 ).encode()
+    import_statement_file(books, statement, "april.csv", actor="test", account_code="1100")
+    run = reconcile_all(books, actor="test")
+    assert run.auto_total == 2, run.as_dict()
+    with unit_of_work(books.sessions) as session:
+        paid = {i.number for i in session.scalars(select(Invoice).where(Invoice.status == "paid"))}
+    assert paid == {"AT-101", "AT-102", "BG-9"}
+
+
+def test_a_bank_detail_changed_since_the_proposal_refuses_the_approval(books: Books) -> None:
+    run = runs.propose_run(books, date(2026, 4, 30), actor="alice")
+    with unit_of_work(books.sessions) as session:
+        ContactsStore(session, books.clock, "mallory").set_bank_details(
+            books.ids["tiles"], BankDetails("062000", "55555555", "ACME TILES"))
+    with pytest.raises(LedgerError) as err:
+        runs.approve_run(books, run["id"], actor="bob")
+    assert err.value.codes == ("payee_bank_details_changed",)
+    assert str(err.value).startswith("Acme Tiles Pty Ltd's bank details changed")
+    assert runs.show_run(books, run["id"])["status"] == "proposed"
