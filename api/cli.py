@@ -316,6 +316,7 @@ def _register_groups() -> None:
     from api.cli_export import export
     from api.cli_import import import_group
     from api.cli_inbox import inbox
+    from api.cli_pay import pay
     from api.cli_payroll import payroll
     from api.cli_report import report
 
@@ -324,7 +325,7 @@ def _register_groups() -> None:
     cli.add_command(payroll)
     cli.add_command(eval_group)
     cli.add_command(report)
-    for command in (apikey, approvals, worker, serve, ask, kb, bank, import_group, export):
+    for command in (apikey, approvals, worker, serve, ask, kb, bank, import_group, export, pay):
         cli.add_command(command)
 
 

@@ -48,6 +48,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "bank.import": frozenset({"clerk", "approver", "owner"}),
     "bank.reconcile": frozenset({"clerk", "approver", "owner"}),
     "bank.rules": frozenset({"approver", "owner"}),
+    # Paying bills: a clerk proposes a run; only an approver or owner (not its creator, not the
+    # last person to change a payee's bank details: services.payment_runs) approves and writes it.
+    "payments.read": frozenset({"clerk", "approver", "owner", "auditor"}),
+    "payments.propose": frozenset({"clerk", "approver", "owner"}),
+    "payments.approve": frozenset({"approver", "owner"}),
+    "payments.write": frozenset({"approver", "owner"}),
 }
 
 # What a caller of GET /v1/inbox/messages/{id} sees, from the AP run's state.
