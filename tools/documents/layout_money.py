@@ -197,6 +197,8 @@ _BSB_ACCOUNT = re.compile(r"\bBSB\s*(?:/|&|and)\s*(?:account|acct|acc|a/c)\.?\s*
 _BARE_BSB = re.compile(r"(?<![\d-])(\d{3})-(\d{3})(?![\d-])")
 _BANK_LINE = re.compile(r"\bBSB\b|\bbranch\b|\b(?:account|acct|acc|a/c)\.?\s*(?:no|number|#|:)|\bdirect\s+(?:credit|deposit)|"
                         r"\beft\b|\bpayee\b", re.IGNORECASE)
+_BANK_WORDS = re.compile(r"\b(?:bank|banking|eft|deposit|direct\s+credit|remit\w*|pay(?:ment)?s?\s+(?:to|by|details?)|"
+                         r"transfer|swift|iban)\b", re.IGNORECASE)
 _PAY_CONTEXT = re.compile(r"\b(?:bsb|account|acct|acc|eft|remit|deposit|bank|iban|payment|pay)\b", re.IGNORECASE)
 
 
@@ -253,6 +255,8 @@ def find_payment(doc: Doc, start_line: int = 0) -> PaymentFound:
                 if m:
                     ref = m.group(1).rstrip(".")
         accounts = [(i, d) for i, d in accounts if d != bsb]
+        if bsb is None:  # "Ph 07 9557 8728  Account No: 74790841": the customer's account with the supplier
+            accounts = [(i, d) for i, d in accounts if any(_BANK_WORDS.search(t) for t in lines[max(0, i - 2):i + 3])]
         if accounts:
             near = bsb_at if bsb_at is not None else accounts[0][0]
             acct = min(accounts, key=lambda a: (abs(a[0] - near), a[0] < near))[1]

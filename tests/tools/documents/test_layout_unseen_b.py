@@ -242,3 +242,10 @@ def test_a_supplier_name_wrapping_onto_a_line_of_the_customer_s_block_is_joined(
         (40, 96, "202 Bourke St"),
     ])
     assert ext.supplier.name == "Silver Fern Wholesale Produce Holdings Pty Ltd"
+
+
+def test_an_account_number_with_no_bsb_and_no_bank_words_around_it_is_not_bank_details() -> None:
+    ext = _extract([*_HEAD, (380, 82, "Ph 07 9557 8728  Account No: 74790841")])
+    assert ext.payment is None or ext.payment.account_number is None
+    banked = _extract([*_HEAD, (40, 300, "Bank details"), (40, 314, "Account No: 74790841")])
+    assert banked.payment is not None and banked.payment.account_number == "74790841"
