@@ -20,6 +20,7 @@ from demo.bank_step import BankSummary, reconcile_demo_bank
 from demo.inbox_step import IntakeSummary, read_inbox
 from demo.knowledge_step import KnowledgeSummary, build_knowledge_base
 from demo.mailbox import MAILBOX_SUPPLIERS, open_purchase_orders, write_mailbox
+from demo.pay_step import PaySummary, pay_due_bills
 from demo.payroll_step import PayrollSummary, check_last_pay_run, record_timesheets
 from demo.report_step import ReportSummary, write_month_end_report
 from memory import audit
@@ -58,6 +59,7 @@ class DemoSummary:
     knowledge: KnowledgeSummary = field(default_factory=KnowledgeSummary)
     assistant: AssistantSummary = field(default_factory=AssistantSummary)
     bank: BankSummary = field(default_factory=BankSummary)
+    pay: PaySummary = field(default_factory=PaySummary)
 
     def as_dict(self) -> dict[str, object]:
         return {"organisation": self.organisation, "home": str(self.home), "database": self.database,
@@ -74,6 +76,7 @@ class DemoSummary:
                 "knowledge": self.knowledge.as_dict(),
                 "assistant": self.assistant.as_dict(),
                 "bank": self.bank.as_dict(),
+                "pay": self.pay.as_dict(),
                 "seconds": round(self.seconds, 2)}
 
     def as_text(self) -> str:
@@ -91,6 +94,7 @@ class DemoSummary:
             self.ap.as_text(),
             self.payroll.as_text(),
             self.bank.as_text(),
+            self.pay.as_text(),
             self.report.as_text(),
             self.knowledge.as_text(),
             self.assistant.as_text(),
@@ -106,7 +110,8 @@ def build_demo(settings: Settings, *, run_ap_agent: bool = True,
     """Build the demo company; `run_ap_agent=False` leaves the recorded mailbox for the AP agent
     (tests that drive the agent themselves start from there); `with_assistant=False` skips the
     knowledge base and the assistant's questions (suites that never ask anything);
-    `with_bank=False` skips the year of bank statements and their reconciliation."""
+    `with_bank=False` skips the year of bank statements and their reconciliation. The payment run
+    of the bills due (demo.pay_step) follows the AP agent, and is skipped with it."""
     started = perf_counter()
     home = settings.home.resolve()
     engine = _fresh_database(settings)
@@ -138,6 +143,8 @@ def build_demo(settings: Settings, *, run_ap_agent: bool = True,
                               lambda s: h.supplier_lines(rng, s), maildir, manifest)
     intake = read_inbox(settings, sessions, clock)
     ap = process_inbox(settings, sessions, clock, manifest) if run_ap_agent else ApSummary()
+    # The approved bills due by mid-July in one payment run: approved, its ABA file written.
+    pay = pay_due_bills(settings, sessions, clock) if run_ap_agent else PaySummary()
     # Month end: the June 2026 report (read-only on the books) into HOME/reports/.
     report = write_month_end_report(settings, sessions, clock)
     knowledge, assistant = KnowledgeSummary(), AssistantSummary()
@@ -154,7 +161,7 @@ def build_demo(settings: Settings, *, run_ap_agent: bool = True,
     return DemoSummary(home, url, maildir, manifest, ORGANISATION["name"], perf_counter() - started,
                        counts, tb.total_debit, tb.total_credit, chain.rows_checked, chain.head_hash,
                        intake, payroll=payroll, ap=ap, report=report, knowledge=knowledge,
-                       assistant=assistant, bank=bank)
+                       assistant=assistant, bank=bank, pay=pay)
 
 
 def _counts(session, trading: TradingStore, inbox: int) -> dict[str, int]:  # type: ignore[no-untyped-def]

@@ -201,3 +201,11 @@ SEEDED_UNDERPAYMENTS = {
     "E019": D("26.96"),  # a Clerks Level 2 paid the Level 1 Year 2 rate
     "E015": D("27.16"),  # a casual paid without the 25% casual loading
 }
+
+# The business's direct entry (ABA) details, as CommBank issued them: the user name and APCA user
+# id on the descriptive record, and what suppliers' statements show the money is from. The run is
+# paid from 1100 Business Cheque Account (its BSB and number are the bank feed's identifier).
+DIRECT_ENTRY = {"bank": "CBA", "apca_id": "301500", "user_name": "HARBOUR & VINE HOMEWARES",
+                "remitter": "HARBOUR AND VINE"}
+PAYMENT_PROPOSER = "demo:clerk"      # proposes the run (the bank details were recorded by "demo")
+PAYMENT_APPROVER = "demo:owner"      # approves it and writes the file: neither of the others

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import hashlib
 import json
 import shutil
 import sqlite3
@@ -295,8 +296,8 @@ def test_rebuilding_gives_identical_books_audit_and_mail(demo: Demo, tmp_path: P
     assert report["rows_checked"] == demo.summary["audit"]["rows"]
     tb = json.loads(run(home, "ledger", "trial-balance", "--json").stdout)
     assert tb["total_debit"] == demo.summary["trial_balance"]["total_debit"]
-    # and byte-identical mail and manifest
-    for sub in ("mail/inbox/cur", "demo"):
+    # and byte-identical mail, manifest and payment file
+    for sub in ("mail/inbox/cur", "demo", "payments"):
         ours = {p.name: p.read_bytes() for p in (demo.home / sub).iterdir()}
         theirs = {p.name: p.read_bytes() for p in (home / sub).iterdir()}
         assert ours == theirs, sub
@@ -395,3 +396,56 @@ def test_the_demo_year_of_statements_is_imported_and_reconciled(demo: Demo) -> N
     assert len(open_lines) == bank["open"]
     before_lock = [ln for ln in open_lines if ln["posted"] <= "2026-03-31"]
     assert len(before_lock) == unknown_before_lock    # the bookkeeper decided every other line
+
+
+def test_the_demo_pays_its_due_bills_with_an_aba_file_and_marks_none_paid(demo: Demo) -> None:
+    """One payment run of the posted bills due by 14 July: proposed by the clerk, approved by the
+    owner (neither recorded the payees' bank details), its ABA file in HOME/payments/ reading as
+    the published layout says, one credit per supplier to the bank details of the supplier master
+    (demo.company), the balancing debit to 1100 Business Cheque Account; the bills stay unpaid."""
+    from demo.company import SUPPLIERS
+    from tests.tools.payments.aba_parser import parse
+
+    pay = demo.summary["pay"]
+    path = demo.home.resolve() / "payments" / "payrun-1.aba"
+    assert pay["file"] == str(path) and path.is_file()
+    data = path.read_bytes()
+    aba = parse(data)
+    assert (aba.header.bank, aba.header.apca_id, aba.header.process_on) == ("CBA", "301500",
+                                                                           date(2026, 6, 30))
+    db = sqlite3.connect(demo.home / "backoffice.db")
+    try:
+        due = db.execute(
+            "SELECT c.name, i.number, i.total - coalesce((SELECT sum(p.amount) FROM payments p "
+            "WHERE p.invoice_id = i.id), 0), i.status FROM invoices i JOIN contacts c ON "
+            "c.id = i.contact_id WHERE i.kind = 'bill' AND i.status IN ('posted', 'paid') AND "
+            "i.due_date <= '2026-07-14' AND i.total > coalesce((SELECT sum(p.amount) FROM "
+            "payments p WHERE p.invoice_id = i.id), 0)").fetchall()
+        changed_by = {r[0] for r in db.execute("SELECT changed_by FROM contact_bank_details")}
+    finally:
+        db.close()
+    assert due and {status for *_, status in due} == {"posted"}    # none marked paid by the file
+    expected: dict[str, int] = {}
+    for name, _, cents, _ in due:
+        expected[name] = expected.get(name, 0) + cents
+    master = {s.name: s for s in SUPPLIERS}
+    credits = [d for d in aba.details if d.code == "50"]
+    assert {d.title: d.cents for d in credits} == expected
+    for d in credits:
+        s = master[d.title]
+        assert (d.bsb, d.account) == (f"{s.bsb[:3]}-{s.bsb[3:]}", s.account_number)
+        assert {n for name, n, _, _ in due if name == d.title} == set(d.reference.split())
+        assert (d.trace_bsb, d.trace_account) == ("062-000", "10121234")
+    (debit,) = [d for d in aba.details if d.code == "13"]
+    assert (debit.bsb, debit.account, debit.cents) == ("062-000", "10121234", sum(expected.values()))
+    assert debit.reference == "PAYRUN 100001"
+    assert aba.totals.credit == aba.totals.debit == sum(expected.values()) and aba.totals.net == 0
+    assert aba.totals.count == len(expected) + 1 == len(aba.details)
+    assert pay["bills"] == len(due) and pay["suppliers"] == len(expected)
+    assert Decimal(pay["total"]) * 100 == sum(expected.values())
+    # segregation of duties: the approver proposed nothing and changed no bank details
+    assert pay["proposed_by"] != pay["approved_by"] and pay["approved_by"] not in changed_by
+    runs = json.loads(run(demo.home, "pay", "list", "--json").stdout)
+    assert [(r["id"], r["status"], r["approved_by"]) for r in runs] == [(1, "written", "demo:owner")]
+    assert runs[0]["file"]["sha256"] == hashlib.sha256(data).hexdigest() == pay["sha256"]
+    assert runs[0]["file"]["records"] == aba.totals.count and runs[0]["remittances"] == []
