@@ -181,8 +181,13 @@ def _score(facts: LineFacts, items: tuple[OpenItem, ...], allocations: tuple[Dec
     date_logit = sum(w[0] for w in dated) / len(dated)
     if len(items) == 1:
         reasons.append(dated[0][1])
+    # Items that share the one reference the line quotes (a payment run's, a remittance's) are
+    # one thing to the payer: no cost for each extra item then.
+    shared = frozenset.intersection(*(index.reference_keys_of.get(i.item_id, frozenset())
+                                      for i in items)) & facts.reference_keys
+    extra = 0.0 if len(items) > 1 and shared else PER_EXTRA_ITEM * (len(items) - 1)
     logit = (PRIOR + amount_logit + REFERENCE * len(quoted) / len(items) + name_logit
-             + date_logit + PER_EXTRA_ITEM * (len(items) - 1))
+             + date_logit + extra)
     gap = facts.size - settled
     difference = (gap if facts.direction == "in" else -gap) if gap else ZERO
     return _Scored(items, tuple((i.item_id, a) for i, a in zip(items, allocations)), logit,
@@ -292,9 +297,13 @@ def match_candidates(facts: LineFacts, index: ItemIndex, config: ReconcileConfig
     if not strong:
         groups = [[i for i in index.contact_items[k] if i.direction == facts.direction
                    and i.kind in TOLERANT_KINDS] for k in named]
+        combos = []
         if len(quoted) >= 2:
             groups.append(list(quoted.values()))
-        for combo in _combinations(facts, groups, config):
+            every = tuple(i for i in quoted.values() if i.direction == facts.direction)
+            if len(every) > config.max_combination and sum(i.amount for i in every) == facts.size:
+                combos.append(every)       # one line for every item quoting its reference
+        for combo in combos + _combinations(facts, groups, config):
             found = _score(facts, combo, tuple(i.amount for i in combo), index, contact_sims,
                            config)
             if found is not None and (found.difference == 0 or found.corroborated):

@@ -363,3 +363,24 @@ def test_a_transfer_to_an_account_that_is_not_ours_is_no_transfer() -> None:
     found = suggest(line("-1000.00", "TRANSFER TO XX9012 NETBANK E CALLAGHAN"), BOOKS,
                     own_accounts=OWN, bank_account_code="1100")
     assert all(c.kind != "transfer" for c in found)
+
+
+RUN = "PAYRUN 100007"
+PAY_RUN_BILLS = tuple(bill(30 + n, amount, contact, f"PR-{n}", contact_id=60 + n % 3,
+                           references=(RUN,))
+                      for n, (amount, contact) in enumerate((
+                          ("412.50", "Acme Tiles"), ("96.80", "Bright Signs"),
+                          ("1320.00", "Coastal Freight"), ("55.00", "Acme Tiles"),
+                          ("742.15", "Bright Signs"), ("208.00", "Coastal Freight"))))
+
+
+def test_one_debit_for_a_payment_run_settles_every_bill_in_it() -> None:
+    """An ABA file balanced by one debit: the bank line quotes the run's reference and is the
+    total of its six bills, more than a payment is otherwise searched for."""
+    total = sum((b.amount for b in PAY_RUN_BILLS), D(0))
+    top = best(line(f"-{total}", f"DIRECT ENTRY {RUN} HARBOUR VINE"), [*PAY_RUN_BILLS, *BOOKS])
+    assert top.kind == "match" and set(top.item_ids) == {b.item_id for b in PAY_RUN_BILLS}
+    assert top.confidence >= 0.9
+    # A line for less than the run is no settlement of all of it.
+    short = suggest(line(f"-{total - D('55.00')}", f"DIRECT ENTRY {RUN}"), PAY_RUN_BILLS)
+    assert all(len(c.item_ids) < len(PAY_RUN_BILLS) for c in short if c.kind == "match")
