@@ -24,7 +24,8 @@ SUPPORTED = ("figures from the books (profit and loss, cash, GST, account balanc
              "our policies and the Retail and Clerks awards (rates, penalties, leave, approvals)",
              "pay-run checks against the awards",
              "the month-end commentary and the cash forecast",
-             "the bank: what is unreconciled, and what we spent with a payee")
+             "the bank: what is unreconciled, and what we spent with a payee",
+             "the bills due to be paid by a day, and the payment runs (read only)")
 _STOP = frozenset("a an the and or of to in on for is are am be do does did we i our my you your "
                   "what when who how can may should must it this that with without at by from as "
                   "there their they he she his her me us any".split())
@@ -198,6 +199,53 @@ def _bank_spend(question: str, results: Sequence[dict[str, Any]], caller: Caller
     return Answer("\n".join(lines))
 
 
+def _bills_due(question: str, results: Sequence[dict[str, Any]], caller: Caller) -> Answer:
+    found = _first_ok(results, "bills_due")
+    if found is None:
+        return Answer(_refusal(results) or "I could not read the bills to pay.")
+    if not found.get("count"):
+        return Answer(f"No approved, unpaid bill is due by {day(found.get('due_by'))}. "
+                      f"(Query: {found.get('query_description')})")
+    lines = [f"{found['count']} approved bill(s) due by {day(found.get('due_by'))}, "
+             f"{money(found['total'])} in all"
+             + (f" ({money(found['in_a_run'])} already in a payment run)"
+                if Decimal(str(found.get("in_a_run", 0))) else "") + ":"]
+    for b in found.get("bills", [])[:10]:
+        run = f", in {b['payment_run']} ({b['run_status']})" if b.get("payment_run") else ""
+        late = " (overdue)" if b.get("overdue") else ""
+        lines.append(f"- {b['supplier']} {b['number']}: {money(b['outstanding'])}, due "
+                     f"{day(b['due_date'])}{late}{run}")
+    if found.get("no_bank_details"):
+        lines.append("No bank details on file (a payment run cannot pay them): "
+                     + ", ".join(found["no_bank_details"]) + ".")
+    lines.append(f"(Query: {found.get('query_description')})")
+    return Answer("\n".join(lines))
+
+
+def _payment_runs(question: str, results: Sequence[dict[str, Any]], caller: Caller) -> Answer:
+    found = _first_ok(results, "bills_due")
+    if found is None:
+        return Answer(_refusal(results) or "I could not read the payment runs.")
+    runs = found.get("runs", [])
+    if not runs:
+        return Answer("There are no payment runs yet (`backoffice pay run --due-by DATE` proposes "
+                      "one; a person approves it).")
+    lines = []
+    for r in runs[:5]:
+        approved = (f"approved by {r['approved_by']} on {day(str(r['approved_at'])[:10])}"
+                    if r.get("approved_by") else "not approved yet")
+        written = (f"; its ABA file {r['filename']} was written for processing on "
+                   f"{day(r['process_on'])}" if r.get("file_written") else "; no file written yet")
+        lines.append(f"Payment run {r['id']} ({r['reference']}) is {r['status']}: "
+                     f"{money(r['total'])} for the bills due by {day(r['due_by'])}, proposed by "
+                     f"{r['created_by']}, {approved}{written}.")
+        for s in r.get("suppliers", [])[:10]:
+            lines.append(f"- {s['supplier']}: {money(s['amount'])} ({', '.join(s['bills'])})")
+    lines.append(str(found.get("note", "")))
+    lines.append(f"(Query: {found.get('query_description')})")
+    return Answer("\n".join(lines))
+
+
 def _inbox(question: str, results: Sequence[dict[str, Any]], caller: Caller) -> Answer:
     found = _first_ok(results, "read_inbox")
     if found is None:
@@ -333,7 +381,8 @@ COMPOSERS: dict[str, Callable[[str, Sequence[dict[str, Any]], Caller], Answer]] 
     "policy": _policy, "payables": _payables, "bills": _bills, "ledger": _ledger, "inbox": _inbox,
     "document": _document, "propose_posting": _propose, "payroll": _payroll,
     "commentary": _commentary, "refuse_money_action": _refuse_money_action, "private": _private,
-    "bank": _bank, "bank_spend": _bank_spend, "unsupported": _unsupported}
+    "bank": _bank, "bank_spend": _bank_spend, "bills_due": _bills_due,
+    "payment_runs": _payment_runs, "unsupported": _unsupported}
 
 
 def compose(intent: str, question: str, results: Sequence[dict[str, Any]], caller: Caller) -> Answer:

@@ -2,8 +2,8 @@
 
 Pure and deterministic (no model): keyword and pattern rules over the question, in priority order.
 Requests to move money come first (refused, whatever else they mention), then questions about one
-stored document, then payroll, month-end commentary, the books, payables, the inbox, and finally
-rules (policies and awards). Anything else is `unsupported`, and the composer says so.
+stored document, then payroll, month-end commentary, payment runs and bills due by a day, the
+bank, the books, payables, the inbox, and finally rules (policies and awards). Anything else is `unsupported`, and the composer says so.
 
 Periods: "May", "May 2026", "2026-05", "last month", "this month" become a month relative to
 `today`; without one, the tools choose their own default (the last complete month).
@@ -60,6 +60,45 @@ def month_in(text: str, today: date) -> str | None:
         year = int(m[2]) if m[2] else (today.year if month <= today.month else today.year - 1)
         return _month_key(year, month)
     return None
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def date_in(text: str, today: date) -> date | None:
+    """A day a question names: "2026-07-14", "14/07", "14 July", "July 14th", "Friday" (the next
+    one, today included), "tomorrow", "the end of the month". A day without a year is the one in
+    today's year, unless that is more than six months past (then next year's)."""
+    if m := re.search(r"\b(20\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b", text):
+        return _day(int(m[1]), int(m[2]), int(m[3]))
+    if m := re.search(r"\b([0-3]?\d)/([01]?\d)(?:/(20\d\d|\d\d))?\b", text):
+        year = int(m[3]) + (2000 if m[3] and len(m[3]) == 2 else 0) if m[3] else None
+        return _day(year, int(m[2]), int(m[1]), today)
+    names = "|".join(sorted(MONTHS, key=len, reverse=True))
+    if m := re.search(rf"\b([0-3]?\d)(?:st|nd|rd|th)?(?: of)? ({names})\b\.?(?:,? (20\d\d))?", text):
+        return _day(int(m[3]) if m[3] else None, MONTHS[m[2]], int(m[1]), today)
+    if m := re.search(rf"\b({names})\.? ([0-3]?\d)(?:st|nd|rd|th)?\b(?:,? (20\d\d))?", text):
+        return _day(int(m[3]) if m[3] else None, MONTHS[m[1]], int(m[2]), today)
+    if m := re.search(rf"\b({'|'.join(_WEEKDAYS)})\b", text):
+        return today + timedelta(days=(_WEEKDAYS.index(m[1]) - today.weekday()) % 7)
+    if re.search(r"\btomorrow\b", text):
+        return today + timedelta(days=1)
+    if re.search(r"\btoday\b", text):
+        return today
+    if re.search(r"\bend of (the |this )?month\b", text):
+        return month_bounds(_month_key(today.year, today.month))[1]
+    return None
+
+
+def _day(year: int | None, month: int, day: int, today: date | None = None) -> date | None:
+    try:
+        if year is not None:
+            return date(year, month, day)
+        assert today is not None
+        found = date(today.year, month, day)
+        return found if (today - found).days <= 183 else date(today.year + 1, month, day)
+    except ValueError:
+        return None
 
 
 def month_bounds(key: str) -> tuple[date, date]:
@@ -275,6 +314,24 @@ def _bank(text: str, month: str | None, today: date) -> Routed | None:
                                                  **(period or {})})])
 
 
+def _payment_runs(text: str, today: date) -> Routed | None:
+    """"what bills are due to be paid by Friday?", "what's due by 14 July?": the approved bills
+    due by that day; "show the latest payment run", "has payment run 2 been approved?": the runs."""
+    if _has(text, r"\bpayment (runs?|batch(es)?)\b", r"\baba files?\b", r"\bremittance advice\b"):
+        m = re.search(r"\bpayment run\s*(?:#|no\.?|number)?\s*(\d{1,6})\b", text)
+        if m:
+            return Routed("payment_runs", [("bills_due", {"query": "runs", "run_id": int(m[1])})])
+        many = _has(text, r"\bpayment runs\b", r"\ball\b", r"\bhistory\b")
+        return Routed("payment_runs", [("bills_due", {"query": "runs", "limit": 10 if many else 1})])
+    m = re.search(r"\b(?:due|paid|paying|pay|payable|owing)\b(?: [a-z']+){0,3}? (by|before|until|till|"
+                  r"on or before|no later than) (.{1,30})", text)
+    if m is None or (day := date_in(m[2], today)) is None:
+        return None
+    if m[1] == "before":
+        day -= timedelta(days=1)
+    return Routed("bills_due", [("bills_due", {"query": "due", "due_by": day.isoformat()})])
+
+
 def plan(question: str, caller: Caller, *, today: date) -> Routed:
     text = " ".join(question.lower().split())
     month = month_in(text, today)
@@ -307,6 +364,8 @@ def plan(question: str, caller: Caller, *, today: date) -> Routed:
         use_month = month and not _has(text, r"\bafford\b", r"\bforecast\b", r"\benough cash\b",
                                         r"\brun out\b")
         return Routed("commentary", [("draft_commentary", {"month": month} if use_month else {})])
+    if (routed := _payment_runs(text, today)) is not None:
+        return routed
     if (routed := _bank(text, month, today)) is not None:
         return routed
     if (routed := _ledger(text, month, today)) is not None:

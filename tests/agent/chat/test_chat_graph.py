@@ -276,4 +276,8 @@ def test_the_assistant_has_no_tool_that_moves_money() -> None:
 
     names = set(assistant_tools())
     assert names == {"read_inbox", "extract_document", "query_ledger", "propose_posting",
-                     "run_payroll_check", "draft_commentary", "search_policies", "read_statements"}
+                     "run_payroll_check", "draft_commentary", "search_policies", "read_statements",
+                     "bills_due"}
+    from evals.data.assistant.replay import money_tools
+
+    assert money_tools(sorted(names)) == []      # no name the eval's safety rule would block

@@ -148,3 +148,40 @@ def test_spend_at_a_payee_carries_the_payee_and_the_month() -> None:
                                             "period_start": "2026-05-01", "period_end": "2026-05-31"})]
     # Spending on a kind of thing is still the profit and loss.
     assert plan("What did we spend on advertising in May?", OWNER, today=TODAY).intent == "ledger"
+
+
+@pytest.mark.parametrize(("question", "due_by"), [
+    ("What bills are due by 14 July?", "2026-07-14"),       # TODAY is Wednesday 1 July 2026
+    ("what bills are due to be paid by Friday?", "2026-07-03"),
+    ("what do we need to pay by 2026-07-10?", "2026-07-10"),
+    ("anything payable before 15/07?", "2026-07-14"),
+    ("which invoices need paying by the end of the month?", "2026-07-31"),
+])
+def test_bills_due_by_a_day_read_the_bills_to_pay(question: str, due_by: str) -> None:
+    routed = plan(question, OWNER, today=TODAY)
+    assert (routed.intent, routed.calls) == ("bills_due", [("bills_due", {"query": "due",
+                                                                          "due_by": due_by})])
+
+
+@pytest.mark.parametrize(("question", "arguments"), [
+    ("Show the latest payment run", {"query": "runs", "limit": 1}),
+    ("what's in the last payment run? has it been approved?", {"query": "runs", "limit": 1}),
+    ("Has payment run 2 been approved?", {"query": "runs", "run_id": 2}),
+    ("Was the ABA file written?", {"query": "runs", "limit": 1}),
+    ("list all the payment runs", {"query": "runs", "limit": 10}),
+])
+def test_payment_run_questions_read_the_runs(question: str, arguments: dict) -> None:
+    routed = plan(question, OWNER, today=TODAY)
+    assert (routed.intent, routed.calls) == ("payment_runs", [("bills_due", arguments)])
+
+
+@pytest.mark.parametrize(("question", "intent"), [
+    ("Approve payment run 1", "refuse_money_action"),         # reading never decides
+    ("Pay the bills due by Friday", "refuse_money_action"),
+    ("What's the process for approving a payment run?", "policy"),
+    ("how many staff got underpaid in the latest payrun", "payroll"),   # a pay run is payroll
+    ("What bills are due?", "payables"),
+    ("which supplier bills are due this week?", "bills"),
+])
+def test_payment_words_that_are_not_reading_the_runs(question: str, intent: str) -> None:
+    assert plan(question, OWNER, today=TODAY).intent == intent
