@@ -5,7 +5,7 @@ Who acts: the person at the terminal (`cli:<user>`), or the holder of an API key
 whoever last changed a payee's bank details may not approve it.
 
 The business's own direct entry details (the bank, the APCA user id, the account the run is paid
-from) come from options or BACKOFFICE_ABA_* variables.
+from) come from options, else the BACKOFFICE_ABA_* settings (core.settings).
 """
 
 from __future__ import annotations
@@ -128,18 +128,18 @@ def pay_approve(ctx: click.Context, run_id: int, api_key: str | None, as_json: b
               help="Where to write the ABA file (default: HOME/payments/payrun-ID.aba).")
 @click.option("--on", "process_on", type=click.DateTime(["%Y-%m-%d"]),
               help="Processing date (default: today).")
-@click.option("--self-balance/--no-self-balance", default=True, show_default=True,
+@click.option("--self-balance/--no-self-balance", default=None,
               help="End with one debit to your own account (CommBank, NAB); Westpac and ANZ "
-                   "usually want none.")
-@click.option("--bank", envvar="BACKOFFICE_ABA_BANK", required=True,
+                   "usually want none (default: $BACKOFFICE_ABA_SELF_BALANCE, else yes).")
+@click.option("--bank", envvar="BACKOFFICE_ABA_BANK",
               help="Your bank's 3-letter code: CBA, WBC, NAB, ANZ... ($BACKOFFICE_ABA_BANK)")
-@click.option("--apca-id", envvar="BACKOFFICE_ABA_APCA_ID", required=True,
+@click.option("--apca-id", envvar="BACKOFFICE_ABA_APCA_ID",
               help="Your direct entry (APCA) user id ($BACKOFFICE_ABA_APCA_ID)")
-@click.option("--user-name", envvar="BACKOFFICE_ABA_USER_NAME", required=True,
+@click.option("--user-name", envvar="BACKOFFICE_ABA_USER_NAME",
               help="The user name your bank issued, up to 26 ($BACKOFFICE_ABA_USER_NAME)")
-@click.option("--bsb", envvar="BACKOFFICE_ABA_BSB", required=True,
+@click.option("--bsb", envvar="BACKOFFICE_ABA_BSB",
               help="The BSB you pay from ($BACKOFFICE_ABA_BSB)")
-@click.option("--account", envvar="BACKOFFICE_ABA_ACCOUNT", required=True,
+@click.option("--account", envvar="BACKOFFICE_ABA_ACCOUNT",
               help="The account you pay from ($BACKOFFICE_ABA_ACCOUNT)")
 @click.option("--remitter", envvar="BACKOFFICE_ABA_REMITTER",
               help="What payees' statements show, up to 16 (default: the user name)")
@@ -149,13 +149,24 @@ def pay_approve(ctx: click.Context, run_id: int, api_key: str | None, as_json: b
 @click.pass_context
 @handles_errors
 def pay_write(ctx: click.Context, run_id: int, out: Path | None, process_on: datetime | None,
-              self_balance: bool, bank: str, apca_id: str, user_name: str, bsb: str,
-              account: str, remitter: str | None, no_remittance: bool, api_key: str | None,
-              as_json: bool) -> None:
+              self_balance: bool | None, bank: str | None, apca_id: str | None,
+              user_name: str | None, bsb: str | None, account: str | None, remitter: str | None,
+              no_remittance: bool, api_key: str | None, as_json: bool) -> None:
     """Write an approved run's ABA file, with every payee's bank details checked again against
     the supplier master; then email each supplier its remittance advice (once). A run already
     written gives back the same file."""
     runtime = _runtime(ctx)
+    s = runtime.settings
+    bank, apca_id, user_name = bank or s.aba_bank, apca_id or s.aba_apca_id, user_name or s.aba_user_name
+    bsb, account, remitter = bsb or s.aba_bsb, account or s.aba_account, remitter or s.aba_remitter
+    missing = [opt for opt, value in (("--bank", bank), ("--apca-id", apca_id),
+                                      ("--user-name", user_name), ("--bsb", bsb),
+                                      ("--account", account)) if not value]
+    if missing:
+        fail(f"the business's direct entry details are missing: give {', '.join(missing)} (or "
+             "set BACKOFFICE_ABA_BANK, _APCA_ID, _USER_NAME, _BSB, _ACCOUNT)", 2)
+    assert bank and apca_id and user_name and bsb and account
+    self_balance = s.aba_self_balance if self_balance is None else self_balance
     who = _who(runtime, api_key, None)
     target = out or runtime.settings.home / "payments" / f"payrun-{run_id}.aba"
     details = Remitter(bank=bank.upper(), user_name=user_name, apca_id=apca_id, bsb=bsb,

@@ -110,6 +110,16 @@ class Settings(BaseSettings):
     report_max_variances: int = Field(default=4, ge=1, description="Changes named in the commentary")
     report_budget_file: Path | None = Field(default=None, description="Default: HOME/budget.json if present")
 
+    # Payment runs: the business's own direct entry (ABA) details; `backoffice pay write`'s
+    # options, when given, win over these
+    aba_bank: str | None = Field(default=None, description="Your bank's 3-letter code: CBA, WBC, NAB, ANZ...")
+    aba_apca_id: str | None = Field(default=None, description="Your direct entry (APCA) user id")
+    aba_user_name: str | None = Field(default=None, description="The user name your bank issued, up to 26")
+    aba_bsb: str | None = Field(default=None, description="The BSB the runs are paid from")
+    aba_account: str | None = Field(default=None, description="The account the runs are paid from")
+    aba_remitter: str | None = Field(default=None, description="What payees' statements show, up to 16 (default: the user name)")
+    aba_self_balance: bool = Field(default=True, description="End the file with one debit to your own account")
+
     # The API
     api_host: str = "127.0.0.1"
     api_port: int = 8000
