@@ -108,10 +108,25 @@ def create_app(source: Settings | Runtime | None = None, *, clock: Clock | None 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
     _install_error_handlers(app)
 
-    from api.routes import apikeys, approvals, bank, bills, chat, health, inbox, ledger, payroll, reports
+    from api.routes import (
+        apikeys,
+        approvals,
+        bank,
+        bills,
+        chat,
+        exports,
+        health,
+        imports,
+        inbox,
+        ledger,
+        payments,
+        payroll,
+        reports,
+    )
 
     app.include_router(health.router)
-    for module in (inbox, approvals, bills, ledger, reports, payroll, chat, apikeys, bank):
+    for module in (inbox, approvals, bills, ledger, reports, payroll, chat, apikeys, bank,
+                   payments, imports, exports):
         app.include_router(module.router, prefix="/v1")
     return app
 

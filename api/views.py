@@ -54,6 +54,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "payments.propose": frozenset({"clerk", "approver", "owner"}),
     "payments.approve": frozenset({"approver", "owner"}),
     "payments.write": frozenset({"approver", "owner"}),
+    # Moving the books in is for the owner (or the admin setting the company up); handing them
+    # out, for the owner and an auditor (an accountant receiving the books gets an auditor key).
+    "books.import": frozenset({"owner", "admin"}),
+    "books.export": frozenset({"owner", "auditor"}),
 }
 
 # What a caller of GET /v1/inbox/messages/{id} sees, from the AP run's state.

@@ -3,18 +3,21 @@ and the app's error contract: one error shape, no stack traces, no echoed input.
 
 from __future__ import annotations
 
+import base64
 import itertools
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from core.settings import load_settings
 from api.app import create_app
 from api.views import PERMISSIONS
+from core.settings import load_settings
 from tests.api.conftest import ROLES, Api, MakeApi
 
 _counter = itertools.count(1)
+XERO_FIXTURES = Path(__file__).parents[1] / "tools" / "imports" / "fixtures" / "xero"
 
 # The matrix, written out (api.deps documents the same table): route → roles allowed.
 EXPECTED = {
@@ -43,6 +46,16 @@ EXPECTED = {
     "GET /v1/bank/rules": {"clerk", "approver", "owner", "auditor"},
     "POST /v1/bank/rules": {"approver", "owner"},
     "POST /v1/bank/rules/{rule_id}/status": {"approver", "owner"},
+    "GET /v1/payments/runs": {"clerk", "approver", "owner", "auditor"},
+    "POST /v1/payments/runs": {"clerk", "approver", "owner"},
+    "GET /v1/payments/runs/{run_id}": {"clerk", "approver", "owner", "auditor"},
+    "POST /v1/payments/runs/{run_id}/approval": {"approver", "owner"},
+    "POST /v1/payments/runs/{run_id}/file": {"approver", "owner"},
+    "POST /v1/payments/runs/{run_id}/remittances": {"approver", "owner"},
+    "POST /v1/payments/runs/{run_id}/cancel": {"approver", "owner"},
+    "POST /v1/imports/{system}": {"owner", "admin"},
+    "GET /v1/exports/hledger": {"owner", "auditor"},
+    "GET /v1/exports/{target}/{kind}": {"owner", "auditor"},
 }
 PUBLIC = {"GET /healthz"}
 
@@ -109,6 +122,26 @@ def _request(api: Api, route: str, headers: dict[str, str]) -> Any:
     if route == "POST /v1/bank/rules/{rule_id}/status":
         return c.post("/v1/bank/rules/999999/status", json={"status": "disabled"},
                       headers=headers), 404
+    if route == "GET /v1/payments/runs":
+        return c.get("/v1/payments/runs", headers=headers), 200
+    if route == "POST /v1/payments/runs":   # nothing is due by 2000: reaches the service, changes nothing
+        return c.post("/v1/payments/runs", json={"due_by": "2000-01-01"},
+                      headers={**headers, "Idempotency-Key": "m-pay-1"}), 409
+    if route == "GET /v1/payments/runs/{run_id}":
+        return c.get("/v1/payments/runs/999999", headers=headers), 404
+    if route == "POST /v1/payments/runs/{run_id}/file":   # the shared app has no ABA settings
+        return c.post("/v1/payments/runs/999999/file", headers=headers), 409
+    if route.startswith("POST /v1/payments/runs/{run_id}/"):
+        return c.post(f"/v1/payments/runs/999999/{route.rsplit('/', 1)[1]}", headers=headers), 404
+    if route == "POST /v1/imports/{system}":
+        chart = XERO_FIXTURES / "ChartOfAccounts.csv"
+        return c.post("/v1/imports/xero", json={"files": [{
+            "name": chart.name, "content_base64": base64.b64encode(chart.read_bytes()).decode()}]},
+            headers=headers), 200
+    if route == "GET /v1/exports/hledger":
+        return c.get("/v1/exports/hledger", headers=headers), 200
+    if route == "GET /v1/exports/{target}/{kind}":
+        return c.get("/v1/exports/xero/bills", params={"from": "2026-06-01"}, headers=headers), 200
     raise AssertionError(route)
 
 
@@ -140,6 +173,11 @@ def test_the_matrix_matches_the_permissions_table() -> None:
     assert not PERMISSIONS["approvals.decide"] & {"admin", "auditor", "clerk"}
     assert PERMISSIONS["apikeys.activate"] == EXPECTED["POST /v1/apikeys/{key_id}/activation"]
     assert not PERMISSIONS["apikeys.activate"] & PERMISSIONS["apikeys.manage"]
+    assert PERMISSIONS["payments.approve"] == EXPECTED["POST /v1/payments/runs/{run_id}/approval"]
+    assert PERMISSIONS["payments.write"] == EXPECTED["POST /v1/payments/runs/{run_id}/file"]
+    assert PERMISSIONS["books.import"] == EXPECTED["POST /v1/imports/{system}"]
+    assert PERMISSIONS["books.export"] == EXPECTED["GET /v1/exports/hledger"]
+    assert not PERMISSIONS["payments.approve"] & {"admin", "auditor", "clerk"}
 
 
 @pytest.mark.parametrize("role", ROLES)
