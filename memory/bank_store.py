@@ -28,7 +28,7 @@ from memory.bank_schema import (
 )
 from memory.ledger_store import LedgerStore, guarded
 from memory.schema import AccountRow, Journal, JournalLineRow
-from tools.bank.model import BankLine, Statement, line_key
+from tools.bank.model import BankLine, Statement, line_basis, line_key
 from tools.ledger.problems import LedgerError, Problem
 
 
@@ -149,8 +149,8 @@ class BankStore:
         seen: Counter[str] = Counter()
         keyed: list[tuple[str, BankLine]] = []
         for ln in statement.lines:
-            base = line_key(feed.identifier, ln)
-            keyed.append((line_key(feed.identifier, ln, seen[base]), ln))
+            base = line_basis(feed.identifier, ln)
+            keyed.append((line_key(feed.identifier, ln, seen[base], basis=base), ln))
             seen[base] += 1
         keys = [k for k, _ in keyed]
         existing: set[str] = set()

@@ -60,15 +60,23 @@ class BankFileError(Exception):
         super().__init__(message)
 
 
-def line_key(account: str, line: BankLine, occurrence: int = 0) -> str:
+def line_basis(account: str, line: BankLine) -> str:
+    """What a line's key is made of, but for its occurrence: lines with one basis are the same
+    line as far as the bank's file says."""
+    if line.bank_id:
+        return f"id|{account}|{line.bank_id}"
+    balance = "" if line.balance is None else f"{line.balance:.2f}"
+    return (f"h|{account}|{line.posted.isoformat()}|{line.amount:.2f}|"
+            f"{' '.join(line.stored_text.split()).upper()}|{balance}")
+
+
+def line_key(account: str, line: BankLine, occurrence: int = 0, *, basis: str | None = None) -> str:
     """The key that makes re-importing an overlapping statement a no-op: the bank's id when it has
     one, otherwise a hash of what the line says (date, amount, description, running balance) and
     which occurrence of that same line it is within its file, so two identical coffees on one day
-    stay two lines while the same statement read twice stays one."""
-    if line.bank_id:
-        basis = f"id|{account}|{line.bank_id}"
-    else:
-        balance = "" if line.balance is None else f"{line.balance:.2f}"
-        basis = (f"h|{account}|{line.posted.isoformat()}|{line.amount:.2f}|"
-                 f"{' '.join(line.stored_text.split()).upper()}|{balance}|{occurrence}")
+    stay two lines while the same statement read twice stays one. `basis` is `line_basis`, when
+    the caller has it already."""
+    basis = basis or line_basis(account, line)
+    if not basis.startswith("id|"):
+        basis = f"{basis}|{occurrence}"
     return hashlib.sha256(basis.encode()).hexdigest()[:32]
