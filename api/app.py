@@ -128,6 +128,10 @@ def create_app(source: Settings | Runtime | None = None, *, clock: Clock | None 
     for module in (inbox, approvals, bills, ledger, reports, payroll, chat, apikeys, bank,
                    payments, imports, exports):
         app.include_router(module.router, prefix="/v1")
+
+    from api import web
+
+    web.install(app)
     return app
 
 

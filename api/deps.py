@@ -1,7 +1,7 @@
 """Who is calling and what they may do; the request body limit.
 
-Authentication: every path except `PUBLIC_PATHS` (health) needs an
-API key, as `Authorization: Bearer <key>` or `X-API-Key: <key>`. `AuthMiddleware` checks it before
+Authentication: every path of the JSON API (under /v1) needs an
+API key (the workplace pages outside /v1 sign people in with a session instead: api.web.auth), as `Authorization: Bearer <key>` or `X-API-Key: <key>`. `AuthMiddleware` checks it before
 routing, so an unauthenticated caller learns nothing, not even which routes exist or whether its
 body parses: a missing, malformed, unknown or revoked key all get the same 401 body (with
 `WWW-Authenticate`). Keys are kept as SHA-256 hashes (memory.apikeys_store).
@@ -72,6 +72,11 @@ from memory.db import normalise_url, session_factory, unit_of_work
 log = logging.getLogger("backoffice.api")
 
 PUBLIC_PATHS = frozenset({"/healthz"})  # ARCHITECTURE.md §7: every route but health needs a key
+API_PREFIX = "/v1"   # the JSON API; every other path is the workplace (api.web: session cookies)
+
+
+def _is_api(path: str) -> bool:
+    return path == API_PREFIX or path.startswith(API_PREFIX + "/")
 
 UNAUTHORIZED = {"code": "unauthorized", "message": "A valid API key is required."}
 FORBIDDEN = {"code": "forbidden", "message": "This API key's role may not do this."}
@@ -167,8 +172,9 @@ class AuthMiddleware:
         self.app, self.reads, self.public = app, reads, public
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in self.public:
-            await self.app(scope, receive, send)
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path in self.public or not _is_api(path):
+            await self.app(scope, receive, send)  # the workplace pages check their own sessions
             return
         key = key_from_headers(scope.get("headers", []))
         principal = None

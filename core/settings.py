@@ -125,6 +125,12 @@ class Settings(BaseSettings):
     api_port: int = 8000
     api_max_body_bytes: int = Field(default=25 * MIB, gt=0)
 
+    # The workplace (the browser pages at /)
+    web_session_hours: float = Field(default=8, gt=0, le=24 * 7,
+                                     description="How long a browser sign-in lasts")
+    web_secure_cookies: bool | None = Field(
+        default=None, description="Mark cookies Secure (default: when the request came over https)")
+
     @cached_property
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -8,6 +8,7 @@ from memory import payroll_schema  # noqa: F401  (registers the timesheet table)
 from memory import layouts_schema  # noqa: F401  (registers the supplier layouts table)
 from memory import bank_schema  # noqa: F401  (registers the bank tables)
 from memory import payments_schema  # noqa: F401  (registers the payment run tables)
+from memory import web_schema  # noqa: F401  (registers the browser sessions table)
 from memory.schema import Base
 
 metadata = Base.metadata

@@ -1,0 +1,7 @@
+"""The workplace's chat page(s): being built (see api.web)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
