@@ -26,6 +26,7 @@ from api.web.nav import may
 from api.web.render import page
 from adapters.page_images import PageImageError, page_count, render_page
 from memory import approvals_store
+from memory.ap_queries import chart_for_proposals
 from memory.approvals_store import ApprovalNotFound
 from memory.schema import AccountRow
 from memory.web_sessions_store import LiveSession
@@ -64,10 +65,13 @@ def _detail(session: Session, approval_id: int) -> dict[str, Any] | None:
         view = approval_detail(approvals_store.get(session, approval_id))
     except ApprovalNotFound:
         return None
-    accounts = session.execute(select(AccountRow.code, AccountRow.name, AccountRow.type)
-                               .order_by(AccountRow.code)).all()
-    view["accounts"] = [{"code": c, "name": n} for c, n, t in accounts
-                        if t in ("expense", "asset", "cost_of_sales", "liability")]
+    # What an edit may re-code a line to, and each line's own account (so an untouched select
+    # sends back what it was, not the first option)
+    current = {str(line.get("account")) for line in view["proposal"].get("lines") or []
+               if line.get("account")}
+    usable = chart_for_proposals(session).line_accounts | current
+    names = dict(session.execute(select(AccountRow.code, AccountRow.name)).all())
+    view["accounts"] = [{"code": code, "name": names.get(code, "")} for code in sorted(usable)]
     return view
 
 
