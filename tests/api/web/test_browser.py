@@ -5,6 +5,7 @@ edit, reject, a decision another tab took first, keyboard-only use of the queue,
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -166,3 +167,44 @@ def test_the_queue_works_at_phone_width(site: tuple[Api, str], browser: Any) -> 
         tab.screenshot(path=str(artefacts() / "approval-390.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_the_assistant_streams_its_answer_and_opens_the_clause(site: tuple[Api, str],
+                                                               page: Any) -> None:
+    api, base = site
+    _sign_in(page, base, api.keys["clerk"], "/chat")
+    page.get_by_label("Your question").fill(
+        "Can I approve a $7,500 invoice without a purchase order?")
+    with page.expect_response(lambda r: r.url.endswith("/chat/stream"),
+                              timeout=120_000) as streamed:
+        page.get_by_role("button", name="Ask").click()
+    response = streamed.value
+    assert response.status == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    assert page.url.endswith("/chat") or "thread=" in page.url     # no full page post
+    source = page.locator("ul.cites a").first
+    source.wait_for(timeout=120_000)
+    answer = page.locator(".chat-a").last.inner_text()
+    assert "Purchasing and Approval Policy" in answer and "purchase order" in answer.lower()
+    assert "search_policies" in page.locator(".tools").last.inner_text()
+    page.screenshot(path=str(artefacts() / "chat-1280.png"), full_page=True)
+    _axe(page, "chat")
+    source.click()
+    page.wait_for_url("**/chat/source?*")
+    assert "purchase order" in page.locator("main").inner_text().lower()
+
+
+def test_the_month_end_report_with_its_charts_and_forecast(site: tuple[Api, str],
+                                                           page: Any) -> None:
+    api, base = site
+    _sign_in(page, base, api.keys["owner"], "/reports")
+    report = api.client.get("/v1/reports/monthly", params={"month": "2026-06"},
+                            headers=api.auth("owner")).json()
+    text = page.locator("main").inner_text()
+    net = report["profit_and_loss"]["metrics"]["net_profit"]["current"]
+    assert report["month"] == "2026-06" and "June 2026" in text
+    assert f"${Decimal(net):,.2f}" in text                       # the service's own figure
+    assert page.get_by_role("heading", name="13-week cash forecast").is_visible()
+    assert page.locator("svg").count() >= 2
+    page.screenshot(path=str(artefacts() / "report-1280.png"), full_page=True)
+    _axe(page, "report")
