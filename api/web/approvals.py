@@ -18,13 +18,13 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from adapters.page_images import PageImageError, page_count, render_page
 from agent import decisions
 from api.schemas import Changes
 from api.views import approval_detail, approval_queue
 from api.web.auth import csrf_checked, requires
 from api.web.nav import may
 from api.web.render import page
-from adapters.page_images import PageImageError, page_count, render_page
 from memory import approvals_store
 from memory.ap_queries import chart_for_proposals
 from memory.approvals_store import ApprovalNotFound

@@ -114,7 +114,7 @@ def test_a_clerk_sees_only_their_pages_and_is_told_why_otherwise(make_api: MakeA
     api = make_api()
     sign_in(api.client, api.keys["clerk"])
     home = api.client.get("/").text
-    nav = re.search(r'<nav aria-label="Main">(.*?)</nav>', home, re.S).group(1)  # type: ignore[union-attr]
+    nav = re.search(r'<nav aria-label="Main">(.*?)</nav>', home, re.DOTALL).group(1)  # type: ignore[union-attr]
     assert 'href="/inbox"' in nav and 'href="/approvals"' not in nav and 'href="/audit"' not in nav
     r = api.client.get("/approvals")
     assert r.status_code == 403 and "Your role (clerk) may not open the approval queue" in r.text
