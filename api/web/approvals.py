@@ -37,11 +37,10 @@ router = APIRouter(include_in_schema=False)
 
 Reading = Annotated[LiveSession, Depends(requires("approvals.read", "open the approval queue"))]
 STATUSES = ("pending", "approved", "rejected")
-FIELDS = (("invoice_number", "Invoice number", "invoice_number"),
-          ("issue_date", "Issue date", "issue_date"), ("due_date", "Due date", "due_date"),
-          ("purchase_order", "Purchase order", "purchase_order"),
-          ("subtotal", "Subtotal", "subtotal"), ("tax", "GST", "tax"), ("total", "Total", "total"))
-EDITABLE = tuple(name for name, _, _ in FIELDS)
+# (the Changes field and the extraction's confidence key, its label)
+FIELDS = (("invoice_number", "Invoice number"), ("issue_date", "Issue date"),
+          ("due_date", "Due date"), ("purchase_order", "Purchase order"),
+          ("subtotal", "Subtotal"), ("tax", "GST"), ("total", "Total"))
 
 
 @router.get("/approvals")
@@ -81,17 +80,14 @@ def field_rows(view: dict[str, Any]) -> list[dict[str, Any]]:
     extraction = (view.get("evidence") or {}).get("extraction") or {}
     confidence = extraction.get("confidence") or {}
     threshold = float((view.get("evidence") or {}).get("threshold") or 0.8)
-    keys = {"invoice_number": "invoice_number", "issue_date": "issue_date",
-            "due_date": "due_date", "purchase_order": "purchase_order", "subtotal": "subtotal",
-            "tax": "tax", "total": "total"}
     rows = [{"name": "supplier", "label": "Supplier", "value": proposal.get("supplier_name"),
              "confidence": confidence.get("supplier.name"), "editable": False}]
-    for name, label, _ in FIELDS:
+    for name, label in FIELDS:
         value = proposal.get(name if name != "invoice_number" else "number")
         if name == "purchase_order" and isinstance(value, dict):
             value = value.get("number")
         rows.append({"name": name, "label": label, "value": value,
-                     "confidence": confidence.get(keys[name]), "editable": True})
+                     "confidence": confidence.get(name), "editable": True})
     for row in rows:
         c = row["confidence"]
         row["low"] = c is not None and float(c) < threshold
