@@ -98,6 +98,16 @@ class Settings(BaseSettings):
     notify_from: str = "backoffice@localhost"
     notify_to: str | None = None
 
+    # Self-monitoring: logs, and the watchdog's alerts (emailed through the notify relay above)
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="text for a person at a terminal; json: one object a line")
+    alert_worker_stale_seconds: float = Field(
+        default=300, gt=0, description="A worker with no tick for longer is not live")
+    alert_queue_age_seconds: float = Field(
+        default=3600, gt=0, description="Alert when a message has waited for the machine longer")
+    alert_check_seconds: float = Field(
+        default=60, gt=0, description="How often the worker and the API run the watchdog")
+
     # Month-end reports (tools.reports reads these by name)
     report_materiality_amount: Decimal = Field(default=Decimal("1000"), ge=0,
                                                description="A change is material from this many dollars")

@@ -9,6 +9,7 @@ from memory import layouts_schema  # noqa: F401  (registers the supplier layouts
 from memory import bank_schema  # noqa: F401  (registers the bank tables)
 from memory import payments_schema  # noqa: F401  (registers the payment run tables)
 from memory import web_schema  # noqa: F401  (registers the browser sessions table)
+from memory import monitoring_schema  # noqa: F401  (registers the heartbeats and alerts tables)
 from memory.schema import Base
 
 metadata = Base.metadata
