@@ -22,8 +22,24 @@ def send_escalation(settings: Any, approval: Any) -> str:
         f"Bill approval {approval.id} for ${approval.amount:,.2f} has been waiting since "
         f"{approval.created_at:%d/%m/%Y %H:%M}.\nReasons: {codes}\nRequired role: "
         f"{approval.required_role}\n\nOpen it with: backoffice approvals show {approval.id}\n")
+    return _send(settings, msg)
+
+
+def send_alert(settings: Any, subject: str, body: str) -> str:
+    """Email the watchdog's alert (or its resolution, services.monitoring); returns what was done."""
+    host, to = settings.notify_smtp_host, settings.notify_to
+    if not host or not to:
+        return "recorded (no BACKOFFICE_NOTIFY_SMTP_HOST/NOTIFY_TO configured)"
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = settings.notify_from, to, subject
+    msg.set_content(body)
+    return _send(settings, msg)
+
+
+def _send(settings: Any, msg: EmailMessage) -> str:
+    to = settings.notify_to
     try:
-        with smtplib.SMTP(host, settings.notify_smtp_port, timeout=10) as smtp:
+        with smtplib.SMTP(settings.notify_smtp_host, settings.notify_smtp_port, timeout=10) as smtp:
             smtp.send_message(msg)
     except (OSError, smtplib.SMTPException) as exc:
         return f"recorded; email to {to} failed: {type(exc).__name__}"
