@@ -309,6 +309,7 @@ def _register_groups() -> None:
     # Command groups that live in their own modules, so this file stays readable.
     from api.cli_ap import apikey, approvals, serve, worker
     from api.cli_ask import ask
+    from api.cli_backup import backup_group, restore_command
     from api.cli_bank import bank
     from api.cli_kb import kb
     from api.cli_eval import eval_group
@@ -327,6 +328,8 @@ def _register_groups() -> None:
     cli.add_command(report)
     for command in (apikey, approvals, worker, serve, ask, kb, bank, import_group, export, pay):
         cli.add_command(command)
+    cli.add_command(backup_group)
+    cli.add_command(restore_command)
 
 
 _register_groups()
