@@ -15,46 +15,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import statistics
 import tempfile
 import time
 from collections import Counter
-from datetime import date, datetime, time as dtime, timedelta
-from decimal import Decimal
+from datetime import timedelta
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
 from sqlalchemy import select
-
-
-def _emails(n: int, seed: int) -> list[bytes]:
-    from demo.mailbox import AEST, _document
-    from demo.company import ORGANISATION, SUPPLIERS
-    from demo.documents import build_invoice_email, render_invoice_pdf, render_ubl_invoice
-    from tools.ledger.postings import DocumentLine
-
-    rng = random.Random(seed)
-    suppliers = [s for s in SUPPLIERS if not s.uses_purchase_orders]
-    out = []
-    for i in range(n):
-        s = rng.choice(suppliers)
-        items = rng.sample(list(s.items), k=min(len(s.items), rng.randint(1, 3)))
-        lines = [DocumentLine(desc, Decimal(rng.randint(1, 4)), price, s.default_account, s.tax_code)
-                 for desc, price in items]
-        issue = date(2026, 6, 1) + timedelta(days=rng.randint(0, 28))
-        doc = _document(s, f"BENCH-{seed}-{i:05d}", issue, lines, None, (s.bsb, s.account_number))
-        ubl = s.layout == "ubl"
-        attachment = render_ubl_invoice(doc) if ubl else render_invoice_pdf(doc, s.layout)
-        message = build_invoice_email(
-            doc, attachment=attachment, filename=f"{doc.invoice_number}.{'xml' if ubl else 'pdf'}",
-            content_type="application/xml" if ubl else "application/pdf", sender=s.email,
-            to=ORGANISATION["email"], message_id=f"<bench.{seed}.{i}@{s.email.split('@')[1]}>",
-            sent_at=datetime.combine(issue, dtime(9), AEST),
-            body_text=f"Please find attached invoice {doc.invoice_number}.\n")
-        out.append(message.as_bytes())
-    return out
 
 
 def _drain(home: str, index: int) -> tuple[list[str], list[float], float, float]:
@@ -106,7 +76,9 @@ def run(n: int, workdir: Path, seed: int = 7, processes: int = 2) -> dict[str, o
     with unit_of_work(sessions) as session:  # the demo's own mailbox is not part of the timing
         session.execute(InboxMessage.__table__.update().values(status="quarantined", quarantine_reason="bench"))
     store = MessageIntake(InboxStore(sessions, SystemClock(), BlobStore(settings.blob_path), actor="bench"))
-    emails = _emails(n, seed)
+    from demo.mail_batch import invoice_emails
+
+    emails = invoice_emails(n, seed)
     started = time.perf_counter()
     for raw in emails:
         store.record(raw, channel="api")

@@ -1,0 +1,169 @@
+"""One soak run: build the demo company in a PostgreSQL schema, start the API, the SMTP receiver
+and several workers as separate `backoffice` processes, send fresh invoice emails over SMTP and the
+API (some over both: the same message twice) while a chaos thread kills a random worker or the API
+with SIGKILL every second or two and starts it again, wait until every message has come to rest,
+stop everything and check the books (evals.soak.check)."""
+
+from __future__ import annotations
+
+import queue
+import random
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from evals.soak.check import Findings, check, progress
+from evals.soak.cluster import Cluster
+from evals.soak.senders import send_api, send_smtp
+
+
+@dataclass(frozen=True)
+class SoakConfig:
+    emails: int = 500
+    workers: int = 3
+    seed: int = 1
+    kill_every: tuple[float, float] = (0.5, 2.5)   # seconds between kills, drawn uniformly
+    uptime: tuple[float, float] = (0.5, 5.0)       # how long a victim has worked, drawn uniformly
+    both_channels: float = 0.1   # share of messages sent over SMTP and the API both
+    smtp_share: float = 0.5      # of the rest, the share sent over SMTP (the others: the API)
+    senders: int = 4
+    lease_seconds: int = 3
+    timeout: float = 900
+
+
+@dataclass
+class SoakReport:
+    config: SoakConfig
+    findings: Findings
+    kills: dict[str, int]
+    seconds: float
+    channels: Counter[str] = field(default_factory=Counter)
+    resends: int = 0             # deliveries that needed more than one attempt
+
+    @property
+    def total_kills(self) -> int:
+        return sum(self.kills.values())
+
+    def as_dict(self) -> dict[str, object]:
+        f = self.findings
+        return {"seed": self.config.seed, "emails": self.config.emails,
+                "workers": self.config.workers, "seconds": round(self.seconds, 1),
+                "kills": self.kills, "total_kills": self.total_kills,
+                "channels": dict(self.channels), "resends": self.resends,
+                "recorded": f.recorded, "outcomes": dict(f.outcomes),
+                "max_attempts": f.max_attempts, "audit_entries": f.audit_entries,
+                "audit_head": f.audit_head, "problems": f.problems, "ok": f.ok}
+
+
+def prepare(home: Path, database_url: str) -> str:
+    """The demo company (its own mailbox recorded, not yet processed) and a clerk's API key."""
+    from adapters.clock import SystemClock
+    from core.settings import load_settings
+    from demo.build import build_demo
+    from memory import apikeys_store
+    from memory.db import create_db_engine, session_factory, unit_of_work
+
+    build_demo(load_settings(home=home, database_url=database_url), run_ap_agent=False,
+               with_assistant=False, with_bank=False)
+    engine = create_db_engine(database_url)
+    with unit_of_work(session_factory(engine)) as session:
+        key = apikeys_store.create(session, SystemClock(), name="soak sender", role="clerk",
+                                   created_by="soak").key
+    engine.dispose()
+    return key
+
+
+def run_soak(config: SoakConfig, home: Path, database_url: str) -> SoakReport:
+    from demo.mail_batch import invoice_emails
+    from memory.db import create_db_engine, read_only, session_factory
+    from tools.inbox.parsing import message_identity
+
+    key = prepare(home, database_url)
+    emails = invoice_emails(config.emails, config.seed, tag="soak")
+    ids = [message_identity(raw).message_id for raw in emails]
+    rng = random.Random(config.seed)
+    plan: queue.Queue[tuple[bytes, tuple[str, ...]]] = queue.Queue()
+    channels: Counter[str] = Counter()
+    for raw in emails:
+        route = (("smtp", "api") if rng.random() < config.both_channels
+                 else ("smtp",) if rng.random() < config.smtp_share else ("api",))
+        channels.update(route)
+        plan.put((raw, route))
+
+    cluster = Cluster(home, database_url, workers=config.workers,
+                      lease_seconds=config.lease_seconds)
+    engine = create_db_engine(database_url)
+    sessions = session_factory(engine)
+    started = time.monotonic()
+    deadline = started + config.timeout
+    resends: list[int] = []
+    failures: list[BaseException] = []
+    done = threading.Event()
+    cluster.start()
+    try:
+        def deliver() -> None:
+            with httpx.Client(base_url=cluster.api_url, timeout=30,
+                              headers={"Authorization": f"Bearer {key}"}) as client:
+                while True:
+                    try:
+                        raw, route = plan.get_nowait()
+                    except queue.Empty:
+                        return
+                    try:
+                        for channel in route:
+                            attempts = (send_smtp(cluster.smtp_port, raw, deadline=deadline)
+                                        if channel == "smtp"
+                                        else send_api(client, raw, deadline=deadline)[1])
+                            if attempts > 1:
+                                resends.append(attempts)
+                    except BaseException as exc:  # noqa: BLE001 — surfaced in the report
+                        failures.append(exc)
+                        return
+
+        def chaos() -> None:
+            # Every moment or two, kill one process that has been working for a random while
+            # (a kill during start-up would only slow the run down), the least killed first so
+            # the API is killed as often as each worker; then start it again at once.
+            chaos_rng = random.Random(config.seed * 7919)
+            wanted = {s.name: chaos_rng.uniform(*config.uptime) for s in cluster.killable()}
+            while not done.wait(chaos_rng.uniform(*config.kill_every)):
+                working = [s for s in cluster.killable() if s.up_for() >= wanted[s.name]]
+                if not working:
+                    continue
+                fewest = min(s.kills for s in working)
+                victim = chaos_rng.choice([s for s in working if s.kills == fewest])
+                victim.kill()
+                victim.start()
+                wanted[victim.name] = chaos_rng.uniform(*config.uptime)
+
+        senders = [threading.Thread(target=deliver, name=f"sender-{i}")
+                   for i in range(config.senders)]
+        killer = threading.Thread(target=chaos, name="chaos")
+        killer.start()
+        for t in senders:
+            t.start()
+        for t in senders:
+            t.join()
+        if failures:
+            raise RuntimeError(f"a message could not be delivered: {failures[0]!r}")
+        while time.monotonic() < deadline:
+            with read_only(sessions) as session:
+                recorded, in_flight = progress(session, ids)
+            if recorded == len(ids) and in_flight == 0:
+                break
+            time.sleep(0.5)
+        done.set()
+        killer.join()
+        elapsed = time.monotonic() - started
+    finally:
+        done.set()
+        cluster.stop()
+    with read_only(sessions) as session:
+        findings = check(session, ids)
+    engine.dispose()
+    kills = {name: s.kills for name, s in cluster.services.items() if s.kills}
+    return SoakReport(config, findings, kills, elapsed, channels, len(resends))
