@@ -127,7 +127,7 @@ def test_a_backup_taken_while_a_writer_posts_is_consistent(source: Runtime, tmp_
             while not stop.is_set():
                 _post(source, 1, start=100 + posted[0])
                 posted[0] += 1
-        except BaseException as exc:  # surfaced below
+        except BaseException as exc:  # noqa: BLE001 — surfaced below
             errors.append(exc)
 
     thread = threading.Thread(target=writer)
