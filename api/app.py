@@ -7,6 +7,10 @@ there is no module-level app: `backoffice serve` hands uvicorn the factory).
 - Keys, roles and the body limit: see api.deps. Decisions: see api.routes.approvals.
 - `start_worker=True` runs the AP worker (agent.worker) in a thread for the app's lifetime, as the
   embedded setup's `backoffice serve` does.
+- `watchdog=True` (what `backoffice serve` passes) runs the watchdog (services.monitoring) in a
+  thread every `alert_check_seconds`, so the API notices when every worker has died; GET /metrics
+  and GET /v1/status show the same numbers (api.routes.monitoring). Every request gets an
+  X-Request-ID, counted and logged by api.metrics.ObservabilityMiddleware.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from api.deps import (
     read_sessions,
     unavailable_response,
 )
+from api.metrics import Metrics, ObservabilityMiddleware
 from services.runtime import Runtime
 from memory.migrate import DatabaseNotMigrated
 from adapters.clock import SystemClock
@@ -60,7 +65,8 @@ def run_context(runtime: Runtime) -> RunContext:
 
 
 def create_app(source: Settings | Runtime | None = None, *, clock: Clock | None = None,
-               start_worker: bool = False) -> FastAPI:
+               start_worker: bool = False, watchdog: bool = False,
+               log_requests: bool = True) -> FastAPI:
     """The app over `source` (settings, or a runtime that already holds its clock; default: the
     settings from the environment). `clock` is for settings only."""
     if isinstance(source, Runtime) and clock is not None:
@@ -82,12 +88,15 @@ def create_app(source: Settings | Runtime | None = None, *, clock: Clock | None 
         gc.freeze()
         stop = threading.Event()
         thread = _start_worker(app.state.run_context, stop) if start_worker else None
+        watcher = _start_watchdog(runtime, stop) if watchdog else None
         try:
             yield
         finally:
             stop.set()
             if thread is not None:
                 thread.join(timeout=60)
+            if watcher is not None:
+                watcher.join(timeout=15)
             if app.state.read_engine is not None:
                 app.state.read_engine.dispose()
 
@@ -129,26 +138,29 @@ def create_app(source: Settings | Runtime | None = None, *, clock: Clock | None 
                    payments, imports, exports):
         app.include_router(module.router, prefix="/v1")
 
+    from api.routes import monitoring
+
+    app.include_router(monitoring.router)
+
     from api import web
 
     web.install(app)
+    # Added last = outermost: every response (a 401, a 413, a page) carries its request id.
+    app.state.metrics = Metrics(lambda: monitoring.observe(app))
+    app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics,
+                       log_requests=log_requests)
     return app
 
 
 def _start_worker(ctx: RunContext, stop: threading.Event) -> threading.Thread:
     from agent.worker import Worker
 
-    worker_log = logging.getLogger("backoffice.worker")
     first = [True]
 
-    def report(tick: Any) -> None:
+    def report(tick: Any) -> None:  # (the worker logs each run's result itself)
         if first[0]:  # the graph the worker compiled lives as long as it: out of the GC's way too
             first[0] = False
             gc.freeze()
-        for r in tick.results:
-            worker_log.info("%s", result_line(r))
-        if tick.escalated:
-            worker_log.info("%d approval(s) escalated", tick.escalated)
 
     thread = threading.Thread(target=Worker(ctx).run, args=(stop,), kwargs={"on_tick": report},
                               name="backoffice-worker", daemon=True)
@@ -156,16 +168,34 @@ def _start_worker(ctx: RunContext, stop: threading.Event) -> threading.Thread:
     return thread
 
 
+def _start_watchdog(runtime: Runtime, stop: threading.Event) -> threading.Thread:
+    """The API's own watchdog: it must notice when every worker has died, which no worker can."""
+    import os
+    import socket
+
+    from services.monitoring import watch
+
+    by = f"api:{socket.gethostname()}:{os.getpid()}"
+    watch_log = logging.getLogger("backoffice.watchdog")
+
+    def run() -> None:
+        while not stop.is_set():
+            try:
+                watch(runtime.settings, runtime.sessions, runtime.clock, by=by)
+            except Exception:  # noqa: BLE001 — keep watching; the database may come back
+                watch_log.exception("watchdog failed")
+            stop.wait(runtime.settings.alert_check_seconds)
+
+    thread = threading.Thread(target=run, name="backoffice-watchdog", daemon=True)
+    thread.start()
+    return thread
+
+
 def result_line(r: Any) -> str:
-    """One line per run result, for logs and the CLI."""
-    parts = [f"run {r.run_id}: {r.state}"]
-    if r.bill_id is not None:
-        parts.append(f"bill {r.bill_id}")
-    if r.approval_id is not None:
-        parts.append(f"approval {r.approval_id}")
-    if r.error:
-        parts.append(f"error: {r.error[:200]}")
-    return ", ".join(parts)
+    """One line per run result, for logs and the CLI (agent.worker.describe)."""
+    from agent.worker import describe
+
+    return describe(r)
 
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -215,6 +245,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled error on %s %s", request.method, request.url.path,
-                  exc_info=(type(exc), exc, exc.__traceback__))
+                  exc_info=(type(exc), exc, exc.__traceback__),
+                  extra={"request_id": request.scope.get("state", {}).get("request_id")})
         return error_response(500, "internal_error",
                               "Something went wrong on our side; it has been logged.")

@@ -320,13 +320,15 @@ def _register_groups() -> None:
     from api.cli_pay import pay
     from api.cli_payroll import payroll
     from api.cli_report import report
+    from api.cli_status import status
 
     cli.add_command(inbox)
     cli.add_command(extract)
     cli.add_command(payroll)
     cli.add_command(eval_group)
     cli.add_command(report)
-    for command in (apikey, approvals, worker, serve, ask, kb, bank, import_group, export, pay):
+    for command in (apikey, approvals, worker, serve, ask, kb, bank, import_group, export, pay,
+                    status):
         cli.add_command(command)
     cli.add_command(backup_group)
     cli.add_command(restore_command)

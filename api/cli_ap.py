@@ -379,10 +379,10 @@ def approvals_edit(ctx: click.Context, approval_id: int, comment: str | None,
 
 # -- the worker and the server ----------------------------------------------------------------
 
-def _configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("alembic", "mail.log"):  # a line per health check / per SMTP connection
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+def _configure_logging(settings: Any) -> None:
+    from adapters.logs import configure_logging
+
+    configure_logging(settings.log_format)  # BACKOFFICE_LOG_FORMAT=text|json (adapters.logs)
 
 
 @click.command("worker")
@@ -418,18 +418,11 @@ def worker(ctx: click.Context, once: bool, as_json: bool) -> None:
         click.echo(f"{report.recorded} recorded from the Maildir, {report.admitted} admitted, "
                    f"{len(report.results)} run(s) advanced, {report.escalated} escalated")
         return
-    _configure_logging()
-
-    def show(report: Any) -> None:
-        for r in report.results:
-            click.echo(result_line(r))
-        if report.escalated:
-            click.echo(f"{report.escalated} approval(s) escalated")
-
+    _configure_logging(settings)
     stop = threading.Event()
     with stop_on_signals(stop):
         click.echo(f"worker {w.name} running every {settings.worker_poll_seconds}s (Ctrl-C stops)")
-        w.run(stop, on_tick=show)
+        w.run(stop)  # it logs each run's result, escalations and alerts
     click.echo("worker stopped")
 
 
@@ -461,7 +454,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, with_worker: b
     with_smtp = embedded if with_smtp is None else with_smtp
     with_imap = bool(settings.imap_host) and (embedded or with_worker)
     host, port = host or settings.api_host, port or settings.api_port
-    _configure_logging()
+    _configure_logging(settings)
 
     stop = threading.Event()
     controller = None
@@ -476,9 +469,12 @@ def serve(ctx: click.Context, host: str | None, port: int | None, with_worker: b
                        f", SMTP {f'{controller.hostname}:{controller.port}' if controller else 'off'}"
                        f", IMAP {'on' if imap_thread else 'off'}); Ctrl-C stops")
             if not stop.is_set():
-                config = uvicorn.Config(partial(create_app, runtime, start_worker=with_worker),
+                # The access log is the app's own (api.metrics: with the request id, in the
+                # configured format); uvicorn's loggers go to the same handler (log_config=None).
+                config = uvicorn.Config(partial(create_app, runtime, start_worker=with_worker,
+                                                watchdog=True, log_requests=access_log),
                                         factory=True, host=host, port=port, lifespan="on",
-                                        log_level="info", access_log=access_log,
+                                        log_level="info", access_log=False, log_config=None,
                                         timeout_graceful_shutdown=10)
                 try:
                     uvicorn.Server(config).run()

@@ -1,6 +1,6 @@
 """Who is calling and what they may do; the request body limit.
 
-Authentication: every path of the JSON API (under /v1) needs an
+Authentication: every path of the JSON API (under /v1), and /metrics, needs an
 API key (the workplace pages outside /v1 sign people in with a session instead: api.web.auth), as `Authorization: Bearer <key>` or `X-API-Key: <key>`. `AuthMiddleware` checks it before
 routing, so an unauthenticated caller learns nothing, not even which routes exist or whether its
 body parses: a missing, malformed, unknown or revoked key all get the same 401 body (with
@@ -21,6 +21,8 @@ Roles (`require_roles` / `allow`, a 403 `forbidden` otherwise), from api.views.P
 | POST /v1/payroll/check                  |       |          |   ✓   |    ✓    |   ✓   |
 | POST /v1/chat, GET /v1/chat/{thread_id} |   ✓   |    ✓     |   ✓   |    ✓    |   ✓   |
 | GET/POST /v1/apikeys, DELETE …/{id}     |       |          |       |         |   ✓   |
+| GET  /v1/status                         |   ✓   |    ✓     |   ✓   |    ✓    |   ✓   |
+| GET  /metrics (Prometheus, bearer key)  |       |          |   ✓   |    ✓    |   ✓   |
 
 An auditor reads everything and changes nothing; an admin manages keys and reads everything but
 never decides (whoever hands out keys must not also approve payments). A clerk submits mail and
@@ -73,10 +75,12 @@ log = logging.getLogger("backoffice.api")
 
 PUBLIC_PATHS = frozenset({"/healthz"})  # ARCHITECTURE.md §7: every route but health needs a key
 API_PREFIX = "/v1"   # the JSON API; every other path is the workplace (api.web: session cookies)
+# Outside /v1 but keyed like it: Prometheus scrapes /metrics, by convention, with a bearer token.
+KEYED_PATHS = frozenset({"/metrics"})
 
 
 def _is_api(path: str) -> bool:
-    return path == API_PREFIX or path.startswith(API_PREFIX + "/")
+    return path == API_PREFIX or path.startswith(API_PREFIX + "/") or path in KEYED_PATHS
 
 UNAUTHORIZED = {"code": "unauthorized", "message": "A valid API key is required."}
 FORBIDDEN = {"code": "forbidden", "message": "This API key's role may not do this."}

@@ -58,6 +58,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # out, for the owner and an auditor (an accountant receiving the books gets an auditor key).
     "books.import": frozenset({"owner", "admin"}),
     "books.export": frozenset({"owner", "auditor"}),
+    # Self-monitoring: whoever follows the inbox may see whether it is being worked (GET
+    # /v1/status); the Prometheus scrape (/metrics) is for the people who run the service.
+    "status.read": ALL_ROLES,
+    "metrics": frozenset({"owner", "admin", "auditor"}),
 }
 
 # What a caller of GET /v1/inbox/messages/{id} sees, from the AP run's state.

@@ -50,7 +50,7 @@ def live_workers(ages: tuple[float, ...], stale_seconds: float) -> int:
     return sum(1 for age in ages if age <= stale_seconds)
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
     seconds = int(seconds)
     if seconds < 120:
         return f"{seconds} s"
@@ -69,7 +69,7 @@ def evaluate(snapshot: Snapshot, thresholds: Thresholds) -> list[Condition]:
     if live == 0 and (snapshot.heartbeat_ages or snapshot.waiting):
         newest = min(snapshot.heartbeat_ages) if snapshot.heartbeat_ages else None
         summary = ("No AP worker has ever run" if newest is None
-                   else f"No AP worker has ticked for {_duration(newest)}")
+                   else f"No AP worker has ticked for {duration(newest)}")
         out.append(Condition(WORKER_STOPPED, f"{summary}; {snapshot.waiting} message(s) waiting.",
                              {"last_tick_age_seconds": None if newest is None else round(newest),
                               "waiting": snapshot.waiting,
@@ -77,7 +77,7 @@ def evaluate(snapshot: Snapshot, thresholds: Thresholds) -> list[Condition]:
     age = snapshot.oldest_waiting_age
     if age is not None and age > thresholds.queue_age_seconds:
         out.append(Condition(QUEUE_AGED, f"The oldest of {snapshot.waiting} message(s) waiting "
-                             f"has waited {_duration(age)} (limit {_duration(thresholds.queue_age_seconds)}).",
+                             f"has waited {duration(age)} (limit {duration(thresholds.queue_age_seconds)}).",
                              {"oldest_age_seconds": round(age), "waiting": snapshot.waiting,
                               "limit_seconds": thresholds.queue_age_seconds}))
     pending_age = snapshot.oldest_pending_approval_age
@@ -85,8 +85,8 @@ def evaluate(snapshot: Snapshot, thresholds: Thresholds) -> list[Condition]:
             pending_age is not None and pending_age > thresholds.approval_overdue_seconds):
         overdue = max(snapshot.approvals_overdue, 1)
         out.append(Condition(APPROVAL_OVERDUE, f"{overdue} approval(s) pending longer than "
-                             f"{_duration(thresholds.approval_overdue_seconds)}; the oldest for "
-                             f"{_duration(pending_age or 0)}.",
+                             f"{duration(thresholds.approval_overdue_seconds)}; the oldest for "
+                             f"{duration(pending_age or 0)}.",
                              {"overdue": overdue,
                               "oldest_age_seconds": None if pending_age is None else round(pending_age),
                               "limit_seconds": thresholds.approval_overdue_seconds}))
