@@ -318,15 +318,27 @@ def restore(runtime: Runtime, archive: Path, *, force: bool = False,
                             + "; restore elsewhere, or pass --force to replace them (what is "
                             "replaced is kept under HOME/backups/replaced-<time>/)")
     home.mkdir(parents=True, exist_ok=True)
+    if kind == "postgresql":
+        for name in ("pg_dump", "pg_restore", "psql"):  # missing tools refuse before any change
+            pg.tool(name)
     staging = home / f".restore-{secrets.token_hex(4)}"
+    moved: list[tuple[Path, Path]] = []   # (where it was, where it is kept)
+    placed: list[Path] = []
+    replaced = None
     try:
         files = _extract_verified(archive, manifest, staging)
         runtime.engine.dispose()
-        replaced = _set_aside(runtime, home) if occupied else None
-        _restore_database(runtime, manifest, staging)
-        count = _move_files_in(staging / "home", home)
+        try:
+            replaced = _set_aside(runtime, home, moved) if occupied else None
+            _restore_database(runtime, manifest, staging, placed)
+            _move_files_in(staging / "home", home, placed)
+        except BaseException:
+            runtime.engine.dispose()
+            _put_back(moved, placed)
+            raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    count = len(placed) - (kind == "sqlite")  # the files, not the SQLite database placed first
     runtime.engine.dispose()
     expected = Fingerprint.from_dict(manifest["books"])  # type: ignore[arg-type]
     with read_only(runtime.sessions) as session:
@@ -407,26 +419,34 @@ def _safe_name(name: str) -> bool:
         and parts[0] in ("database", "home")
 
 
-def _set_aside(runtime: Runtime, home: Path) -> Path:
-    """Move what the restore replaces out of the way, kept: HOME's files, and the database."""
+def _set_aside(runtime: Runtime, home: Path, moved: list[tuple[Path, Path]]) -> Path:
+    """Move what the restore replaces out of the way, kept: the database (PostgreSQL: dumped,
+    first, so a failing dump changes nothing), then HOME's files. `moved` lists each move."""
     keep = home / "backups" / f"replaced-{_now():%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
-    for name, path in list(_home_files(home, runtime, skip=set())):
-        dest = keep / name
+    keep.mkdir(parents=True)
+    if runtime.engine.dialect.name != "sqlite":
+        pg.dump_schema(pg.pg_target(runtime.settings.resolved_database_url), keep / "database.pgdump")
+    pending = [(path, keep / "database" / path.name)
+               for path in _live_sqlite_files(runtime) if path.exists()]
+    pending += [(path, keep / name) for name, path in _home_files(home, runtime, skip=set())]
+    for path, dest in pending:
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(path, dest)
-    if runtime.engine.dialect.name == "sqlite":
-        for path in _live_sqlite_files(runtime):
-            if path.exists():
-                (keep / "database").mkdir(parents=True, exist_ok=True)
-                shutil.move(path, keep / "database" / path.name)
-    else:
-        keep.mkdir(parents=True, exist_ok=True)
-        pg.dump_schema(pg.pg_target(runtime.settings.resolved_database_url),
-                       keep / "database.pgdump")
+        moved.append((path, dest))
     return keep
 
 
-def _restore_database(runtime: Runtime, manifest: dict[str, object], staging: Path) -> None:
+def _put_back(moved: list[tuple[Path, Path]], placed: list[Path]) -> None:
+    """A restore that failed half way: remove what it placed, return what it moved aside."""
+    for path in placed:
+        path.unlink(missing_ok=True)
+    for original, kept in reversed(moved):
+        original.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(kept, original)
+
+
+def _restore_database(runtime: Runtime, manifest: dict[str, object], staging: Path,
+                      placed: list[Path]) -> None:
     kind = runtime.engine.dialect.name
     staged = staging / DB_MEMBER[kind]
     if kind == "sqlite":
@@ -435,20 +455,19 @@ def _restore_database(runtime: Runtime, manifest: dict[str, object], staging: Pa
         for path in _live_sqlite_files(runtime):  # an empty database's files (no books in it)
             path.unlink(missing_ok=True)
         shutil.move(staged, db)
+        placed.append(db)
         return
     source_schema = str(manifest["database"].get("schema") or "public")  # type: ignore[union-attr]
     pg.restore_schema(staged, source_schema, pg.pg_target(runtime.settings.resolved_database_url))
 
 
-def _move_files_in(staged: Path, home: Path) -> int:
-    count = 0
+def _move_files_in(staged: Path, home: Path, placed: list[Path]) -> None:
     if not staged.is_dir():
-        return 0
+        return
     for root, _dirs, files in os.walk(staged):
         for name in files:
             path = Path(root) / name
             dest = home / path.relative_to(staged)
             dest.parent.mkdir(parents=True, exist_ok=True)
             os.replace(path, dest)
-            count += 1
-    return count
+            placed.append(dest)
