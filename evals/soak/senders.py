@@ -21,17 +21,22 @@ def send_smtp(port: int, raw: bytes, *, deadline: float) -> int:
     msg = message_from_bytes(raw)
     sender = getaddresses([msg.get("From", "")])[0][1] or "supplier@example.com"
     rcpt = [a for _, a in getaddresses(msg.get_all("To", []))] or ["ap@example.com"]
+    wire = raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")  # SMTP lines end in CRLF
     attempts = 0
     while True:
         attempts += 1
         try:
             with smtplib.SMTP("127.0.0.1", port, timeout=20) as smtp:
-                smtp.sendmail(sender, rcpt, raw)
+                smtp.sendmail(sender, rcpt, wire)
             return attempts
+        except smtplib.SMTPResponseException as exc:
+            if exc.smtp_code >= 500:  # a permanent refusal: sending again cannot help
+                raise NotAccepted(f"{exc.smtp_code}: {exc.smtp_error!r}") from exc
         except (OSError, smtplib.SMTPException):
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the SMTP receiver did not take a message after {attempts} attempts")
+        time.sleep(0.2)
 
 
 def send_api(client: httpx.Client, raw: bytes, *, deadline: float) -> tuple[int, int]:
