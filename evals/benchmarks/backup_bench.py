@@ -1,6 +1,6 @@
 """Benchmark: seconds to back up the demo company and to restore (and verify) it, on SQLite.
 
-Run: python -m evals.benchmarks.backup_bench [--home DIR] [--repeat N]
+Run: python -m evals.benchmarks.backup_bench [--home DIR] [--repeat N] [--postgres URL]
 
 Builds the demo (`backoffice demo`: a year of books, the processed mailbox, bank statements, the
 knowledge base) into a temporary BACKOFFICE_HOME, unless --home names one already built; then
@@ -9,6 +9,8 @@ read from the snapshot) and `services.backup.restore` into an empty home (every 
 the database and files put in place, the fingerprint read again and compared). Reports the
 median and worst of each, the archive's size against the home's, and that each restore verified
 (the audit head reproduced). Process start-up (the CLI's imports) is not included.
+`--postgres URL` does the same on PostgreSQL: the demo in a schema of its own, pg_dump, and each
+restore into another fresh schema (all dropped afterwards).
 """
 
 from __future__ import annotations
@@ -26,12 +28,43 @@ def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and backups not in p.parents)
 
 
-def bench(home: Path, repeat: int, scratch: Path) -> dict[str, object]:
+def _schema(server: str | None, made: list[str]) -> str | None:
+    """A new, empty schema on the server, as a URL whose search_path names it."""
+    if server is None:
+        return None
+    import uuid
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    base = make_url(server)
+    with psycopg.connect(base.set(drivername="postgresql").render_as_string(hide_password=False),
+                         autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{name}"')
+    made.append(name)
+    return base.update_query_dict({"options": f"-csearch_path={name}"}).render_as_string(hide_password=False)
+
+
+def _drop(server: str | None, made: list[str]) -> None:
+    if server is None or not made:
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    with psycopg.connect(make_url(server).set(drivername="postgresql")
+                         .render_as_string(hide_password=False), autocommit=True) as conn:
+        for name in made:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+
+def bench(home: Path, repeat: int, scratch: Path, source_url: str | None = None,
+          server: str | None = None, made: list[str] | None = None) -> dict[str, object]:
     from core.settings import load_settings
     from services.backup import backup, restore
     from services.runtime import Runtime
 
-    source = Runtime(load_settings(home=home, database_url=None))
+    source = Runtime(load_settings(home=home, database_url=source_url))
     backups, restores, verified, heads = [], [], [], set()
     size = 0
     for i in range(repeat):
@@ -39,7 +72,8 @@ def bench(home: Path, repeat: int, scratch: Path) -> dict[str, object]:
         done = backup(source, scratch / f"bench-{i}.tar.gz")
         backups.append(time.perf_counter() - t0)
         size = done.size
-        target = Runtime(load_settings(home=scratch / f"restored-{i}", database_url=None))
+        target = Runtime(load_settings(home=scratch / f"restored-{i}",
+                                       database_url=_schema(server, made if made is not None else [])))
         t0 = time.perf_counter()
         result = restore(target, done.archive, actor="bench")
         restores.append(time.perf_counter() - t0)
@@ -49,7 +83,7 @@ def bench(home: Path, repeat: int, scratch: Path) -> dict[str, object]:
     source.engine.dispose()
     books = done.books
     return {
-        "repeat": repeat, "home_bytes": _size(home), "archive_bytes": size,
+        "database": source.engine.dialect.name, "repeat": repeat, "home_bytes": _size(home), "archive_bytes": size,
         "members": len(done.manifest["members"]),  # type: ignore[arg-type]
         "audit_rows": books.chain_length, "journals": books.counts.get("journals"),
         "inbox_messages": books.counts.get("inbox_messages"),
@@ -66,19 +100,24 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--home", type=Path, help="A demo home already built (default: build one).")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--postgres", metavar="URL", help="A PostgreSQL database to use schemas of.")
     args = parser.parse_args()
+    made: list[str] = []
     with tempfile.TemporaryDirectory(prefix="backup-bench-") as tmp:
         scratch = Path(tmp)
-        home, build_seconds = args.home, None
-        if home is None:
-            from core.settings import load_settings
-            from demo.build import build_demo
+        home, build_seconds, url = args.home, None, _schema(args.postgres, made)
+        try:
+            if home is None or url is not None:
+                from core.settings import load_settings
+                from demo.build import build_demo
 
-            home = scratch / "demo"
-            t0 = time.perf_counter()
-            build_demo(load_settings(home=home, database_url=None))
-            build_seconds = round(time.perf_counter() - t0, 1)
-        result = bench(home.resolve(), args.repeat, scratch)
+                home = scratch / "demo"
+                t0 = time.perf_counter()
+                build_demo(load_settings(home=home, database_url=url))
+                build_seconds = round(time.perf_counter() - t0, 1)
+            result = bench(home.resolve(), args.repeat, scratch, url, args.postgres, made)
+        finally:
+            _drop(args.postgres, made)
     print(json.dumps({"demo_build_seconds": build_seconds, **result}, indent=2))
 
 
