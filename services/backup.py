@@ -33,12 +33,13 @@ import tempfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from adapters import postgres_dump as pg
@@ -87,7 +88,6 @@ class RestoreResult:
     files: int
     audit_seq: int | None       # the backup.restored entry appended after verification
     seconds: float
-    warnings: list[str] = field(default_factory=list)
 
     @property
     def verified(self) -> bool:
@@ -98,6 +98,18 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+def _kind(runtime: Runtime) -> str:
+    """The database's kind, read from its URL: no engine yet (making one creates folders)."""
+    return make_url(runtime.settings.resolved_database_url).get_backend_name()
+
+
+def _sqlite_path(runtime: Runtime) -> Path | None:
+    url = make_url(runtime.settings.resolved_database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database).resolve()  # type: ignore[arg-type]
+
+
 def default_archive(home: Path, at: datetime) -> Path:
     return home / "backups" / f"backoffice-{at:%Y%m%dT%H%M%SZ}.tar.gz"
 
@@ -106,7 +118,7 @@ def default_archive(home: Path, at: datetime) -> Path:
 
 def backup(runtime: Runtime, out: Path | None = None) -> BackupResult:
     started, at = datetime.now(UTC), _now()
-    settings, kind = runtime.settings, runtime.engine.dialect.name
+    settings, kind = runtime.settings, _kind(runtime)
     home = settings.home.resolve()
     out = (out or default_archive(home, at)).resolve()
     if out.exists():
@@ -141,8 +153,8 @@ def backup(runtime: Runtime, out: Path | None = None) -> BackupResult:
 
 def _snapshot_database(runtime: Runtime, dump: Path) -> tuple[Fingerprint, dict[str, object]]:
     blobs = BlobStore(runtime.settings.blob_path)
-    if runtime.engine.dialect.name == "sqlite":
-        _sqlite_snapshot(Path(runtime.engine.url.database or ""), dump)
+    if _kind(runtime) == "sqlite":
+        _sqlite_snapshot(_sqlite_path(runtime), dump)  # type: ignore[arg-type]
         with _sqlite_reader(dump) as session:
             return fingerprint(session, blobs), {"alembic_revision": schema_revision(session)}
     target = pg.pg_target(runtime.settings.resolved_database_url)
@@ -213,10 +225,8 @@ def _transient(path: Path) -> bool:
 
 
 def _live_sqlite_files(runtime: Runtime) -> list[Path]:
-    if runtime.engine.dialect.name != "sqlite" or not runtime.engine.url.database:
-        return []
-    db = Path(runtime.engine.url.database).resolve()
-    return [Path(f"{db}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")]
+    db = _sqlite_path(runtime)
+    return [] if db is None else [Path(f"{db}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")]
 
 
 def _add(tar: tarfile.TarFile, name: str, path: Path) -> dict[str, object]:
@@ -304,7 +314,7 @@ def check_members(archive: Path) -> int:
 def restore(runtime: Runtime, archive: Path, *, force: bool = False,
             actor: str = "backup") -> RestoreResult:
     started = datetime.now(UTC)
-    settings, kind = runtime.settings, runtime.engine.dialect.name
+    settings, kind = runtime.settings, _kind(runtime)
     home = settings.home.resolve()
     manifest = read_manifest(archive)
     source_kind = manifest["database"]["kind"]  # type: ignore[index]
@@ -317,6 +327,7 @@ def restore(runtime: Runtime, archive: Path, *, force: bool = False,
         raise BackupRefused("target_not_empty", "the target already holds " + ", ".join(occupied)
                             + "; restore elsewhere, or pass --force to replace them (what is "
                             "replaced is kept under HOME/backups/replaced-<time>/)")
+    created_home = not home.exists()
     home.mkdir(parents=True, exist_ok=True)
     if kind == "postgresql":
         for name in ("pg_dump", "pg_restore", "psql"):  # missing tools refuse before any change
@@ -326,7 +337,13 @@ def restore(runtime: Runtime, archive: Path, *, force: bool = False,
     placed: list[Path] = []
     replaced = None
     try:
-        files = _extract_verified(archive, manifest, staging)
+        try:
+            files = _extract_verified(archive, manifest, staging)
+        except BackupRefused:
+            shutil.rmtree(staging, ignore_errors=True)
+            if created_home:
+                home.rmdir()  # refused: not even the folder is left behind
+            raise
         runtime.engine.dispose()
         try:
             replaced = _set_aside(runtime, home, moved) if occupied else None
@@ -359,7 +376,7 @@ def restore(runtime: Runtime, archive: Path, *, force: bool = False,
 
 def _occupants(runtime: Runtime, home: Path) -> list[str]:
     found = []
-    db = Path(runtime.engine.url.database or "") if runtime.engine.dialect.name == "sqlite" else None
+    db = _sqlite_path(runtime)
     try:
         if db is not None and not db.exists():
             raise FileNotFoundError(db)  # nothing there; connecting would create an empty file
@@ -424,7 +441,7 @@ def _set_aside(runtime: Runtime, home: Path, moved: list[tuple[Path, Path]]) -> 
     first, so a failing dump changes nothing), then HOME's files. `moved` lists each move."""
     keep = home / "backups" / f"replaced-{_now():%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
     keep.mkdir(parents=True)
-    if runtime.engine.dialect.name != "sqlite":
+    if _kind(runtime) != "sqlite":
         pg.dump_schema(pg.pg_target(runtime.settings.resolved_database_url), keep / "database.pgdump")
     pending = [(path, keep / "database" / path.name)
                for path in _live_sqlite_files(runtime) if path.exists()]
@@ -447,10 +464,11 @@ def _put_back(moved: list[tuple[Path, Path]], placed: list[Path]) -> None:
 
 def _restore_database(runtime: Runtime, manifest: dict[str, object], staging: Path,
                       placed: list[Path]) -> None:
-    kind = runtime.engine.dialect.name
+    kind = _kind(runtime)
     staged = staging / DB_MEMBER[kind]
     if kind == "sqlite":
-        db = Path(runtime.engine.url.database or "")
+        db = _sqlite_path(runtime)
+        assert db is not None
         db.parent.mkdir(parents=True, exist_ok=True)
         for path in _live_sqlite_files(runtime):  # an empty database's files (no books in it)
             path.unlink(missing_ok=True)
