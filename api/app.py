@@ -128,25 +128,24 @@ def create_app(source: Settings | Runtime | None = None, *, clock: Clock | None 
         imports,
         inbox,
         ledger,
+        monitoring,
         payments,
         payroll,
         reports,
     )
 
+    app.state.metrics = Metrics(lambda: monitoring.observe(app))
     app.include_router(health.router)
+    app.include_router(monitoring.router)
     for module in (inbox, approvals, bills, ledger, reports, payroll, chat, apikeys, bank,
                    payments, imports, exports):
         app.include_router(module.router, prefix="/v1")
-
-    from api.routes import monitoring
-
-    app.include_router(monitoring.router)
+        app.state.metrics.learn_routes(module.router.routes, prefix="/v1")
 
     from api import web
 
     web.install(app)
     # Added last = outermost: every response (a 401, a 413, a page) carries its request id.
-    app.state.metrics = Metrics(lambda: monitoring.observe(app))
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics,
                        log_requests=log_requests)
     return app

@@ -26,7 +26,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -115,15 +115,25 @@ class Metrics:
         self.duration = Histogram("backoffice_http_request_duration_seconds",
                                   "HTTP request duration", ["method", "route"], buckets=BUCKETS,
                                   registry=self.registry)
+        self._templates: dict[int, str] = {}
+
+    def learn_routes(self, routes: Iterable[Any], *, prefix: str) -> None:
+        """A router included under `prefix` keeps its routes' own paths (FastAPI hands the
+        matched route, not the prefixed copy, to the scope): remember their full templates."""
+        for route in routes:
+            if isinstance(getattr(route, "path", None), str):
+                self._templates[id(route)] = prefix + route.path
+
+    def route_label(self, scope: Scope) -> str:
+        route = scope.get("route")
+        if route is None:
+            return "unmatched"
+        path = self._templates.get(id(route)) or getattr(route, "path", None)
+        return path if isinstance(path, str) and path else "unmatched"
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()
         self.duration.labels(method, route).observe(seconds)
-
-
-def route_label(scope: Scope) -> str:
-    path = getattr(scope.get("route"), "path", None)
-    return path if isinstance(path, str) and path else "unmatched"
 
 
 def request_id_of(scope: Scope) -> str:
@@ -163,7 +173,7 @@ class ObservabilityMiddleware:
                 await self.app(scope, receive, send_with_id)
             finally:
                 seconds = time.perf_counter() - started
-                route = route_label(scope)
+                route = self.metrics.route_label(scope)
                 self.metrics.observe_request(method, route, status[0], seconds)
                 if self.log_requests:
                     access_log.info("%s %s %s", method, path, status[0], extra=_fields(
