@@ -38,7 +38,7 @@ class Numbers:
     open_alert_codes: tuple[str, ...]
 
 
-def numbers(session: Session, *, overdue_before: datetime, workers_since: datetime) -> Numbers:
+def numbers(session: Session, *, overdue_before: datetime) -> Numbers:
     by_status = {s: 0 for s in STATUSES}
     for status, count in session.execute(select(InboxMessage.status, func.count())
                                          .group_by(InboxMessage.status)):
@@ -70,7 +70,7 @@ def numbers(session: Session, *, overdue_before: datetime, workers_since: dateti
                             .order_by(AlertRow.code)).all()
     return Numbers(by_status, int(waiting or 0), _when(oldest), by_state, retrying,
                    int(pending or 0), int(overdue or 0), _when(oldest_pending), int(bank_open or 0),
-                   tuple(heartbeats(session, since=workers_since)), tuple(codes))
+                   tuple(heartbeats(session)), tuple(codes))
 
 
 def _when(value: Any) -> datetime | None:

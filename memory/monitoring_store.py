@@ -83,9 +83,9 @@ def beat(session: Session, now: datetime, *, name: str, host: str, pid: int, sta
     session.flush()
 
 
-def heartbeats(session: Session, *, since: datetime) -> list[Heartbeat]:
-    """Workers that ticked at or after `since`, the most recent first."""
-    rows = session.scalars(select(WorkerHeartbeat).where(WorkerHeartbeat.last_tick_at >= since)
+def heartbeats(session: Session) -> list[Heartbeat]:
+    """Every worker recorded (dead ones are pruned after a while), the most recent first."""
+    rows = session.scalars(select(WorkerHeartbeat)
                            .order_by(WorkerHeartbeat.last_tick_at.desc(), WorkerHeartbeat.name))
     return [Heartbeat.of(r) for r in rows]
 
