@@ -27,6 +27,7 @@ class Findings:
     recorded: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
     max_attempts: int = 0
+    retried_runs: int = 0        # runs taken up again after their worker died mid-run
     audit_entries: int = 0
     audit_head: str | None = None
     problems: list[str] = field(default_factory=list)
@@ -79,6 +80,7 @@ def check(session: Session, message_ids: list[str]) -> Findings:
         found.outcomes[outcome] += 1
         if run is not None:
             found.max_attempts = max(found.max_attempts, run.attempts)
+            found.retried_runs += run.attempts > 1
             if run.state == "quarantined" and "Processing failed" in (run.last_error or ""):
                 problem(f"gave up: run {run.id} failed {run.attempts} times ({run.last_error})")
             if (run.bill_id is not None) != (run.state == "posted"):

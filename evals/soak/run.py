@@ -55,7 +55,8 @@ class SoakReport:
                 "kills": self.kills, "total_kills": self.total_kills,
                 "channels": dict(self.channels), "resends": self.resends,
                 "recorded": f.recorded, "outcomes": dict(f.outcomes),
-                "max_attempts": f.max_attempts, "audit_entries": f.audit_entries,
+                "max_attempts": f.max_attempts, "retried_runs": f.retried_runs,
+                "audit_entries": f.audit_entries,
                 "audit_head": f.audit_head, "problems": f.problems, "ok": f.ok}
 
 
