@@ -56,6 +56,8 @@ EXPECTED = {
     "POST /v1/imports/{system}": {"owner", "admin"},
     "GET /v1/exports/hledger": {"owner", "auditor"},
     "GET /v1/exports/{target}/{kind}": {"owner", "auditor"},
+    "GET /v1/status": set(ROLES),
+    "GET /metrics": {"owner", "auditor", "admin"},
 }
 PUBLIC = {"GET /healthz"}
 
@@ -142,6 +144,8 @@ def _request(api: Api, route: str, headers: dict[str, str]) -> Any:
         return c.get("/v1/exports/hledger", headers=headers), 200
     if route == "GET /v1/exports/{target}/{kind}":
         return c.get("/v1/exports/xero/bills", params={"from": "2026-06-01"}, headers=headers), 200
+    if route in ("GET /v1/status", "GET /metrics"):
+        return c.get(route.split()[1], headers=headers), 200
     raise AssertionError(route)
 
 
@@ -178,6 +182,8 @@ def test_the_matrix_matches_the_permissions_table() -> None:
     assert PERMISSIONS["books.import"] == EXPECTED["POST /v1/imports/{system}"]
     assert PERMISSIONS["books.export"] == EXPECTED["GET /v1/exports/hledger"]
     assert not PERMISSIONS["payments.approve"] & {"admin", "auditor", "clerk"}
+    assert PERMISSIONS["metrics"] == EXPECTED["GET /metrics"]
+    assert PERMISSIONS["status.read"] == EXPECTED["GET /v1/status"]
 
 
 @pytest.mark.parametrize("role", ROLES)
