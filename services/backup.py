@@ -144,6 +144,7 @@ def backup(runtime: Runtime, out: Path | None = None) -> BackupResult:
             info = tarfile.TarInfo(MANIFEST)
             info.size, info.mtime = len(data), int(at.timestamp())
             tar.addfile(info, io.BytesIO(data))
+        os.chmod(partial, 0o600)  # bank details, payroll and key hashes: the owner's eyes only
         with open(partial, "rb") as handle:
             os.fsync(handle.fileno())
         digest, size = _sha256_file(partial)
@@ -164,9 +165,9 @@ def _snapshot_database(runtime: Runtime, dump: Path) -> tuple[Fingerprint, dict[
         with connection.begin():
             connection.execute(text("SET TRANSACTION READ ONLY"))
             snapshot = connection.scalar(text("SELECT pg_export_snapshot()"))
-            session = Session(bind=connection)
-            books, revision = fingerprint(session, blobs), schema_revision(session)
-            pg.dump_schema(target, dump, snapshot=snapshot)
+            with Session(bind=connection) as session:
+                books, revision = fingerprint(session, blobs), schema_revision(session)
+            pg.dump_schema(target, dump, snapshot=snapshot)  # the snapshot is held open meanwhile
     return books, {"alembic_revision": revision, "schema": target.schema}
 
 

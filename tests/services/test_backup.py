@@ -100,6 +100,7 @@ def test_a_restore_into_an_empty_home_reproduces_the_books(source: Runtime, tmp_
     assert set(manifest["members"]) >= {"database/backoffice.sqlite3", "home/payments/payrun-1.aba",
                                         "home/knowledge/chroma.sqlite3"}
     assert not any(name.startswith("home/backups") for name in manifest["members"])
+    assert done.archive.stat().st_mode & 0o077 == 0  # not readable by other users
 
     target = _runtime(tmp_path / "target")
     result = restore(target, done.archive)
