@@ -25,6 +25,7 @@ from evals.soak.senders import send_api, send_smtp
 class SoakConfig:
     emails: int = 500
     workers: int = 3
+    min_kills: int = 20          # sending is paced so that these land while mail is arriving
     seed: int = 1
     kill_every: tuple[float, float] = (0.5, 2.5)   # seconds between kills, drawn uniformly
     uptime: tuple[float, float] = (0.5, 5.0)       # how long a victim has worked, drawn uniformly
@@ -87,13 +88,13 @@ def run_soak(config: SoakConfig, home: Path, database_url: str) -> SoakReport:
     emails = invoice_emails(config.emails, config.seed, tag="soak")
     ids = [message_identity(raw).message_id for raw in emails]
     rng = random.Random(config.seed)
-    plan: queue.Queue[tuple[bytes, tuple[str, ...]]] = queue.Queue()
+    plan: queue.Queue[tuple[int, bytes, tuple[str, ...]]] = queue.Queue()
     channels: Counter[str] = Counter()
-    for raw in emails:
+    for n, raw in enumerate(emails):
         route = (("smtp", "api") if rng.random() < config.both_channels
                  else ("smtp",) if rng.random() < config.smtp_share else ("api",))
         channels.update(route)
-        plan.put((raw, route))
+        plan.put((n, raw, route))
 
     cluster = Cluster(home, database_url, workers=config.workers,
                       lease_seconds=config.lease_seconds)
@@ -111,9 +112,16 @@ def run_soak(config: SoakConfig, home: Path, database_url: str) -> SoakReport:
                               headers={"Authorization": f"Bearer {key}"}) as client:
                 while True:
                     try:
-                        raw, route = plan.get_nowait()
+                        n, raw, route = plan.get_nowait()
                     except queue.Empty:
                         return
+                    # The n-th message waits for its share of the kills, so that however fast
+                    # this machine works, the kills are spread over the mail's arrival.
+                    while cluster.kills < n * config.min_kills // len(emails):
+                        if time.monotonic() > deadline:
+                            failures.append(TimeoutError("the kills fell behind the mail"))
+                            return
+                        time.sleep(0.05)
                     try:
                         for channel in route:
                             attempts = (send_smtp(cluster.smtp_port, raw, deadline=deadline)

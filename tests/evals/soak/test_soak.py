@@ -23,15 +23,16 @@ def test_kill_9_of_workers_and_the_api_loses_nothing_and_does_nothing_twice(
     schema = f"soak_{uuid.uuid4().hex[:10]}"
     url = schema_url(postgres_server_url, schema)
     try:
-        report = run_soak(SoakConfig(emails=40, workers=3, seed=seed, timeout=600),
+        report = run_soak(SoakConfig(emails=40, workers=3, seed=seed, min_kills=8, timeout=600),
                           tmp_path / "home", url)
     finally:
         drop_schema(postgres_server_url, schema)
     found = report.findings
     assert found.problems == []
     assert found.recorded == 40 and report.channels["smtp"] > 5 and report.channels["api"] > 5
-    assert report.total_kills >= 4 and report.kills.get("api", 0) >= 1, report.kills
-    assert sum(1 for name in report.kills if name.startswith("worker-")) >= 2
+    assert report.total_kills >= 8 and report.kills.get("api", 0) >= 2, report.kills
+    assert sum(1 for name in report.kills if name.startswith("worker-")) == 3
+    assert found.retried_runs >= 1  # some kills landed mid-run
     # The demo's own 15 messages and the 40 sent, each at rest: posted, or waiting for a person
     # (above a limit, a split, a new supplier's bank details): never given up on.
     assert sum(found.outcomes.values()) == 55
