@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from memory import audit
 from memory.ap_schema import ApRun, Approval
+from memory.payments_schema import AbaFileRow, PaymentRunItem, PaymentRunRow
 from memory.inbox_schema import InboxMessage
 from memory.schema import AuditEntry, Invoice, Journal, JournalLineRow, Payment
 
@@ -112,6 +113,9 @@ def _once(session: Session, problem) -> None:  # type: ignore[no-untyped-def]
          .where(AuditEntry.action.in_(OUTCOME_ACTIONS)).group_by(AuditEntry.entity_id)),
         ("payment per reference", select(Payment.invoice_id, Payment.reference, func.count())
          .group_by(Payment.invoice_id, Payment.reference)),
+        ("bill in live payment runs", select(PaymentRunItem.invoice_id, func.count())
+         .join(PaymentRunRow, PaymentRunRow.id == PaymentRunItem.run_id)
+         .where(PaymentRunRow.status != "cancelled").group_by(PaymentRunItem.invoice_id)),
     ]
     for what, query in twice:
         for *key, n in session.execute(query.having(func.count() > 1)).all():
@@ -131,3 +135,28 @@ def _balanced(session: Session, problem) -> None:  # type: ignore[no-untyped-def
     total = session.scalar(select(func.coalesce(func.sum(JournalLineRow.amount), 0)))
     if Decimal(total) != 0:
         problem(f"unbalanced: the ledger is out by {total}")
+
+
+def payment_problems(session: Session, run_id: int, credits: list[tuple[str, int]]) -> list[str]:
+    """The run paid through the API: its bills each once, its total their sum, its one file
+    paying exactly that (`credits`: the ABA file's credit records, evals.soak.payments)."""
+    problems = []
+    run = session.get(PaymentRunRow, run_id)
+    if run is None:
+        return [f"lost: payment run {run_id} is not in the books"]
+    items = session.scalars(select(PaymentRunItem).where(PaymentRunItem.run_id == run_id)).all()
+    bills = Counter(i.invoice_id for i in items)
+    problems += [f"twice: bill {b} is {n} times in run {run_id}" for b, n in bills.items() if n > 1]
+    cents = sum(int(i.amount * 100) for i in items)
+    if int(run.total * 100) != cents:
+        problems.append(f"run {run_id}'s total {run.total} is not its bills' {Decimal(cents) / 100}")
+    if sum(c for _, c in credits) != cents:
+        problems.append(f"run {run_id}'s file pays {sum(c for _, c in credits)} cents, its bills "
+                        f"come to {cents}")
+    files = session.scalar(select(func.count()).select_from(AbaFileRow)
+                           .where(AbaFileRow.run_id == run_id))
+    if files != 1:
+        problems.append(f"run {run_id} has {files} ABA files")
+    if not items:
+        problems.append(f"run {run_id} pays no bill")
+    return problems

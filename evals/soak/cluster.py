@@ -32,6 +32,16 @@ def backoffice_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "api.cli"]
 
 
+def direct_entry_settings() -> dict[str, str]:
+    """The demo business's ABA details, as BACKOFFICE_ABA_* settings (the soak writes a file)."""
+    from demo.pay_step import remitter
+
+    r = remitter()
+    return {"BACKOFFICE_ABA_BANK": r.bank, "BACKOFFICE_ABA_APCA_ID": r.apca_id,
+            "BACKOFFICE_ABA_USER_NAME": r.user_name, "BACKOFFICE_ABA_BSB": r.bsb,
+            "BACKOFFICE_ABA_ACCOUNT": r.account_number, "BACKOFFICE_ABA_REMITTER": r.remitter_name}
+
+
 @dataclass
 class Service:
     """One long-running `backoffice` command."""
@@ -116,6 +126,7 @@ class Cluster:
                "BACKOFFICE_SMTP_PORT": str(self.smtp_port), "BACKOFFICE_API_PORT": str(self.api_port),
                "ANONYMIZED_TELEMETRY": "False", "HF_HUB_OFFLINE": "1",
                "PYTHONUNBUFFERED": "1"}  # each line reaches its log at once (readiness)
+        env.update(direct_entry_settings())
         for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "BACKOFFICE_LLM_MODEL"):
             env.pop(key, None)  # the soak is about the offline path's exactly-once, not a model
         self.services["api"] = Service("api", ["serve", "--no-worker", "--no-smtp"], env, logs,

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import httpx
 
-from evals.soak.check import Findings, check, progress
+from evals.soak.check import Findings, check, payment_problems, progress
 from evals.soak.cluster import Cluster
+from evals.soak.payments import PaymentOutcome, aba_credits, pay_through_api
 from evals.soak.senders import send_api, send_smtp
 
 
@@ -44,6 +45,7 @@ class SoakReport:
     seconds: float
     channels: Counter[str] = field(default_factory=Counter)
     resends: int = 0             # deliveries that needed more than one attempt
+    payment: PaymentOutcome | None = None
 
     @property
     def total_kills(self) -> int:
@@ -58,11 +60,20 @@ class SoakReport:
                 "recorded": f.recorded, "outcomes": dict(f.outcomes),
                 "max_attempts": f.max_attempts, "retried_runs": f.retried_runs,
                 "audit_entries": f.audit_entries,
-                "audit_head": f.audit_head, "problems": f.problems, "ok": f.ok}
+                "audit_head": f.audit_head, "problems": f.problems, "ok": f.ok,
+                "payment_run": None if self.payment is None else {
+                    "id": self.payment.run_id, "status": self.payment.status,
+                    "total": self.payment.total, "retries": self.payment.retries}}
 
 
-def prepare(home: Path, database_url: str) -> str:
-    """The demo company (its own mailbox recorded, not yet processed) and a clerk's API key."""
+@dataclass(frozen=True)
+class Keys:
+    clerk: str   # sends the mail and proposes the payment run
+    owner: str   # approves the run and writes its file (not its creator)
+
+
+def prepare(home: Path, database_url: str) -> Keys:
+    """The demo company (its own mailbox recorded, not yet processed) and two people's keys."""
     from adapters.clock import SystemClock
     from core.settings import load_settings
     from demo.build import build_demo
@@ -73,10 +84,10 @@ def prepare(home: Path, database_url: str) -> str:
                with_assistant=False, with_bank=False)
     engine = create_db_engine(database_url)
     with unit_of_work(session_factory(engine)) as session:
-        key = apikeys_store.create(session, SystemClock(), name="soak sender", role="clerk",
-                                   created_by="soak").key
+        keys = Keys(*(apikeys_store.create(session, SystemClock(), name=f"soak {role}", role=role,
+                                           created_by="soak").key for role in ("clerk", "owner")))
     engine.dispose()
-    return key
+    return keys
 
 
 def run_soak(config: SoakConfig, home: Path, database_url: str) -> SoakReport:
@@ -84,7 +95,7 @@ def run_soak(config: SoakConfig, home: Path, database_url: str) -> SoakReport:
     from memory.db import create_db_engine, read_only, session_factory
     from tools.inbox.parsing import message_identity
 
-    key = prepare(home, database_url)
+    keys = prepare(home, database_url)
     emails = invoice_emails(config.emails, config.seed, tag="soak")
     ids = [message_identity(raw).message_id for raw in emails]
     rng = random.Random(config.seed)
@@ -109,7 +120,7 @@ def run_soak(config: SoakConfig, home: Path, database_url: str) -> SoakReport:
     try:
         def deliver() -> None:
             with httpx.Client(base_url=cluster.api_url, timeout=30,
-                              headers={"Authorization": f"Bearer {key}"}) as client:
+                              headers={"Authorization": f"Bearer {keys.clerk}"}) as client:
                 while True:
                     try:
                         n, raw, route = plan.get_nowait()
@@ -165,6 +176,7 @@ def run_soak(config: SoakConfig, home: Path, database_url: str) -> SoakReport:
             if recorded == len(ids) and in_flight == 0:
                 break
             time.sleep(0.5)
+        paid = _pay(cluster, keys, config, deadline)
         done.set()
         killer.join()
         elapsed = time.monotonic() - started
@@ -173,6 +185,19 @@ def run_soak(config: SoakConfig, home: Path, database_url: str) -> SoakReport:
         cluster.stop()
     with read_only(sessions) as session:
         findings = check(session, ids)
+        findings.problems += paid.problems + payment_problems(session, paid.run_id,
+                                                              aba_credits(paid.files[0]))
     engine.dispose()
     kills = {name: s.kills for name, s in cluster.services.items() if s.kills}
-    return SoakReport(config, findings, kills, elapsed, channels, len(resends))
+    return SoakReport(config, findings, kills, elapsed, channels, len(resends), paid)
+
+
+def _pay(cluster: Cluster, keys: Keys, config: SoakConfig, deadline: float) -> PaymentOutcome:
+    """The payment run of every approved bill, through the API, while the kills go on."""
+    def client(key: str) -> httpx.Client:
+        return httpx.Client(base_url=cluster.api_url, timeout=30,
+                            headers={"Authorization": f"Bearer {key}"})
+
+    with client(keys.clerk) as clerk, client(keys.owner) as owner:
+        return pay_through_api(clerk, owner, due_by="2026-12-31", key=f"soak-{config.seed}",
+                               deadline=deadline)
