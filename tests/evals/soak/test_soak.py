@@ -2,7 +2,7 @@
 `backoffice worker` processes and the API on one PostgreSQL database, while a worker or the API is
 killed with SIGKILL every moment or two and started again. Every message must be recorded once and
 come to exactly one outcome; nothing may be booked twice; the books balance; the chain verifies.
-The long form (500 emails, several seeds, >= 20 kills) is evals/benchmarks/soak_bench.py."""
+Then a payment run through the API, still under the kills. The long form (500 emails, several seeds, >= 20 kills) is evals/benchmarks/soak_bench.py."""
 
 from __future__ import annotations
 
@@ -38,3 +38,6 @@ def test_kill_9_of_workers_and_the_api_loses_nothing_and_does_nothing_twice(
     assert sum(found.outcomes.values()) == 55
     assert set(found.outcomes) <= {"posted", "awaiting_approval", "quarantined"}
     assert found.outcomes["posted"] >= 25
+    # The payment run, proposed, approved and written through the API while it was being killed:
+    # one run, its file the same bytes when asked for again (checked above), paying each bill once.
+    assert report.payment is not None and report.payment.status == "written"
