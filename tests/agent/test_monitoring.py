@@ -117,3 +117,34 @@ def test_without_a_relay_the_alert_is_still_recorded(books: Books) -> None:
                for a in alerts)
     overdue = next(a for a in alerts if a.code == "approval_overdue")
     assert overdue.details["overdue"] >= 5
+
+
+def test_the_worker_loop_runs_the_watchdog(books: Books) -> None:
+    import threading
+    import time
+
+    settings, clock = books.settings, books.ctx.clock
+    settings.alert_check_seconds, settings.worker_poll_seconds = 0.1, 0.05
+    worker = Worker(books.ctx, name="looping", scan_maildir=False)
+    stop = threading.Event()
+    jumped = threading.Event()
+
+    def two_days_later(report: object) -> None:  # after the first tick: approvals now overdue
+        if not jumped.is_set():
+            clock.current += timedelta(hours=settings.approval_escalate_hours + 1)  # type: ignore[attr-defined]
+            jumped.set()
+
+    thread = threading.Thread(target=worker.run, args=(stop,), kwargs={"on_tick": two_days_later})
+    thread.start()
+    try:
+        deadline = time.monotonic() + 120
+        overdue = None
+        while overdue is None and time.monotonic() < deadline:
+            with unit_of_work(books.sessions) as session:
+                overdue = next((a for a in monitoring_store.open_alerts(session)
+                                if a.code == "approval_overdue"), None)
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+    assert overdue is not None and overdue.opened_by == "looping"

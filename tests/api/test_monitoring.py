@@ -218,3 +218,24 @@ def test_json_log_lines_carry_the_request_id_and_the_run(api: Api, json_logs: io
     assert newest is not None
     assert {(e["run_id"], e["message_id"], e["state"]) for e in runs} == {
         (newest.id, newest.inbox_message_id, newest.state)}
+
+
+def test_the_api_watchdog_notices_that_every_worker_has_died(api: Api) -> None:
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from memory import monitoring_store
+
+    api.settings.alert_check_seconds = 0.1
+    api.clock.current += timedelta(hours=1)  # the template's worker last ticked an hour ago
+    alerts: list[Any] = []
+    with TestClient(create_app(api.runtime, watchdog=True)):
+        deadline = time.monotonic() + 30
+        while not alerts and time.monotonic() < deadline:
+            time.sleep(0.1)
+            with unit_of_work(api.runtime.sessions) as session:
+                alerts = monitoring_store.open_alerts(session)
+    assert [a.code for a in alerts] == ["worker_stopped"]
+    assert alerts[0].opened_by.startswith("api:")
