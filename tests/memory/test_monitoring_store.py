@@ -98,3 +98,23 @@ def test_processes_racing_to_open_the_same_incident_open_it_once(engine: Engine)
     assert len(won) == 1
     with unit_of_work(sessions) as session:
         assert len(session.scalars(select(AlertRow)).all()) == 1
+
+
+def test_the_numbers_of_an_empty_database_are_zeros_on_both_engines(engine: Engine,
+                                                                     clock: TickingClock) -> None:
+    from memory.monitoring_queries import last_errors, numbers, outcomes_since
+
+    sessions = session_factory(engine)
+    with unit_of_work(sessions) as session:
+        monitoring_store.open_alert(session, clock, code="queue_aged", summary="s", details={},
+                                    by="t")
+        monitoring_store.beat(session, T0, name="w", host="h", pid=1, started_at=T0,
+                              runs_processed=0)
+    with unit_of_work(sessions) as session:
+        n = numbers(session, overdue_before=T0)
+        assert outcomes_since(session, T0) == {} and last_errors(session) == []
+    assert set(n.messages_by_status.values()) == {0} and set(n.runs_by_state.values()) == {0}
+    assert (n.waiting, n.oldest_waiting_at, n.runs_retrying, n.approvals_pending,
+            n.approvals_overdue, n.oldest_pending_approval_at, n.bank_lines_open) == (
+        0, None, 0, 0, 0, None, 0)
+    assert [h.name for h in n.heartbeats] == ["w"] and n.open_alert_codes == ("queue_aged",)
