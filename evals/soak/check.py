@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from memory import audit
-from memory.ap_schema import ApRun, Approval
-from memory.payments_schema import AbaFileRow, PaymentRunItem, PaymentRunRow
+from memory.ap_schema import Approval, ApRun
 from memory.inbox_schema import InboxMessage
+from memory.payments_schema import AbaFileRow, PaymentRunItem, PaymentRunRow
 from memory.schema import AuditEntry, Invoice, Journal, JournalLineRow, Payment
 
 # Where a run may rest: a final state, or parked at the approval step (a person's turn).

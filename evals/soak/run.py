@@ -13,8 +13,10 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
+from sqlalchemy import select
 
 from evals.soak.check import Findings, check, payment_problems, progress
 from evals.soak.cluster import Cluster
@@ -147,11 +149,16 @@ def run_soak(config: SoakConfig, home: Path, database_url: str) -> SoakReport:
         def chaos() -> None:
             # Every moment or two, kill one process that has been working for a random while
             # (a kill during start-up would only slow the run down), the least killed first so
-            # the API is killed as often as each worker; then start it again at once.
+            # the API is killed as often as each worker; half the time, when a worker holds a
+            # run, a worker in the middle of one. Then start it again at once.
             chaos_rng = random.Random(config.seed * 7919)
             wanted = {s.name: chaos_rng.uniform(*config.uptime) for s in cluster.killable()}
             while not done.wait(chaos_rng.uniform(*config.kill_every)):
                 working = [s for s in cluster.killable() if s.up_for() >= wanted[s.name]]
+                busy = busy_pids(sessions)
+                mid_run = [s for s in working if s.proc is not None and s.proc.pid in busy]
+                if mid_run and chaos_rng.random() < 0.5:
+                    working = mid_run
                 if not working:
                     continue
                 fewest = min(s.kills for s in working)
@@ -190,6 +197,18 @@ def run_soak(config: SoakConfig, home: Path, database_url: str) -> SoakReport:
     engine.dispose()
     kills = {name: s.kills for name, s in cluster.services.items() if s.kills}
     return SoakReport(config, findings, kills, elapsed, channels, len(resends), paid)
+
+
+def busy_pids(sessions: Any) -> set[int]:
+    """The processes holding an AP run right now (a worker's name is host:pid:thread)."""
+    from memory.ap_schema import ApRun
+    from memory.db import read_only
+
+    with read_only(sessions) as session:
+        names = session.scalars(select(ApRun.claimed_by).where(
+            ApRun.state.in_(("running", "resuming")), ApRun.claimed_by.is_not(None))).all()
+    return {int(parts[-2]) for parts in (n.split(":") for n in names)
+            if len(parts) >= 3 and parts[-2].isdigit()}
 
 
 def _pay(cluster: Cluster, keys: Keys, config: SoakConfig, deadline: float) -> PaymentOutcome:

@@ -54,8 +54,8 @@ def test_books_worked_through_pass_with_every_message_at_rest(books: Books) -> N
 def test_a_message_sent_but_never_recorded_is_lost(books: Books) -> None:  # noqa: F811
     ids = _worked(books)
     problems = _problems(books, [*ids, "<never-arrived@example.com>"])
-    assert problems == ["lost: <never-arrived@example.com> was sent and acknowledged but is not "
-                        "in the inbox"]
+    assert problems == [("lost: <never-arrived@example.com> was sent and acknowledged but is not "
+                         "in the inbox")]
 
 
 def test_a_message_still_waiting_has_no_outcome(books: Books) -> None:  # noqa: F811
