@@ -143,8 +143,10 @@ def create_app(source: Settings | Runtime | None = None, *, clock: Clock | None 
         app.state.metrics.learn_routes(module.router.routes, prefix="/v1")
 
     from api import web
+    from api.responses import document_errors
 
     web.install(app)
+    document_errors(app)  # the 401/403/422/... every /v1 route may answer, in /v1/openapi.json
     # Added last = outermost: every response (a 401, a 413, a page) carries its request id.
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics,
                        log_requests=log_requests)

@@ -51,12 +51,13 @@ answering 413 as soon as the count passes the limit.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any, TypeVar
 
 import anyio
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Security
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader, HTTPBearer
 from sqlalchemy import Engine, create_engine, event
@@ -266,8 +267,7 @@ _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="apiKey"
 def require_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:
     allowed = frozenset(roles)
 
-    async def dependency(request: Request, _b: Annotated[Any, Depends(_bearer)],
-                         _k: Annotated[Any, Depends(_api_key)]) -> Principal:
+    async def dependency(request: Request, _b: Any = None, _k: Any = None) -> Principal:
         principal = request.scope.get("state", {}).get("principal")
         if not isinstance(principal, Principal):
             raise HTTPException(401, UNAUTHORIZED,
@@ -276,6 +276,17 @@ def require_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:
             raise HTTPException(403, FORBIDDEN)
         return principal
 
+    # The roles go into the OpenAPI description as the security requirement's list (OpenAPI 3.1:
+    # for schemes other than OAuth2 it names the roles required; api.responses adds the 403 from
+    # it). Set as a signature because the list is this call's, not the module's.
+    scopes = sorted(allowed)
+    dependency.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
+        inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
+        inspect.Parameter("_b", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                          annotation=Annotated[Any, Security(_bearer, scopes=scopes)]),
+        inspect.Parameter("_k", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                          annotation=Annotated[Any, Security(_api_key, scopes=scopes)]),
+    ], return_annotation=Principal)
     return dependency
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
@@ -67,6 +67,23 @@ Money = Annotated[
     WithJsonSchema({"type": "string", "pattern": MONEY_PATTERN, "examples": ["1234.50"]}),
 ]
 
+# -- dates ------------------------------------------------------------------------------------
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_day(value: Any) -> date:
+    """A calendar date written YYYY-MM-DD (or a date), or ValueError: pydantic alone would read a
+    number as seconds since 1970 (`?as_of=0` is not 1 January 1970) and accept other spellings."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _DAY.match(value):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return date.fromisoformat(value)  # a day that does not exist (2026-02-30) is a ValueError
+
+
+Day = Annotated[date, BeforeValidator(parse_day)]
+
 # -- requests ---------------------------------------------------------------------------------
 
 AccountCode = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-]*$")]
@@ -92,9 +109,9 @@ class Changes(Strict):
     subtotal + tax = total (each field not sent keeps the proposal's value)."""
 
     lines: list[LineChange] = Field(default_factory=list, max_length=200)
-    due_date: date | None = None
+    due_date: Day | None = None
     invoice_number: Identifier | None = None
-    issue_date: date | None = None
+    issue_date: Day | None = None
     purchase_order: Identifier | None = None
     subtotal: Money | None = None
     tax: Money | None = None

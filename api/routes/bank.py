@@ -16,12 +16,15 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import RuntimeDep, allow
+from api.responses import errors
 from api.views import jsonable
 from memory.apikeys_store import Principal
 from tools.ledger.problems import LedgerError
 
 router = APIRouter(prefix="/bank", tags=["bank"])
 LineId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+# What `_call` answers for a line or a rule (the 403 comes with the roles: api.responses).
+_REFUSALS = errors(404, 409, 422)
 _NOT_FOUND = frozenset({"unknown_bank_line", "unknown_bank_rule", "unknown_item", "unknown_entry"})
 
 
@@ -66,7 +69,7 @@ async def import_statement(
          "problems": problems_as_dicts(s.problems)} for s in done.statements]}
 
 
-@router.post("/reconcile")
+@router.post("/reconcile", responses=errors(409))
 def reconcile(principal: Annotated[Principal, Depends(allow("bank.reconcile"))], runtime: RuntimeDep,
               auto: bool = True) -> dict[str, Any]:
     """Reconcile every open line: above the calibrated threshold with no person, the rest kept
@@ -106,7 +109,7 @@ class CategoriseIn(BaseModel):
     tax_code: str | None = Field(default=None, max_length=10)
 
 
-@router.post("/lines/{line_id}/accept")
+@router.post("/lines/{line_id}/accept", responses=_REFUSALS)
 def accept(line_id: LineId, body: AcceptIn,
            principal: Annotated[Principal, Depends(allow("bank.reconcile"))], runtime: RuntimeDep) -> dict[str, Any]:
     """Reconcile the line as one of its suggestions says."""
@@ -115,7 +118,7 @@ def accept(line_id: LineId, body: AcceptIn,
     return _call(accept_line, runtime, line_id, actor=principal.actor, choice=body.choice)
 
 
-@router.post("/lines/{line_id}/match")
+@router.post("/lines/{line_id}/match", responses=_REFUSALS)
 def match(line_id: LineId, body: MatchIn,
           principal: Annotated[Principal, Depends(allow("bank.reconcile"))], runtime: RuntimeDep) -> dict[str, Any]:
     """Reconcile the line against bills or invoices (numbers, or bill:ID / sale:ID) or a ledger
@@ -125,7 +128,7 @@ def match(line_id: LineId, body: MatchIn,
     return _call(match_line, runtime, line_id, body.items, actor=principal.actor)
 
 
-@router.post("/lines/{line_id}/categorise")
+@router.post("/lines/{line_id}/categorise", responses=_REFUSALS)
 def categorise(line_id: LineId, body: CategoriseIn,
                principal: Annotated[Principal, Depends(allow("bank.reconcile"))], runtime: RuntimeDep) -> dict[str, Any]:
     """Post the line to an account (GST split by the tax code); the choice trains the categoriser."""
@@ -154,7 +157,7 @@ class RuleIn(BaseModel):
     amount_max: str | None = Field(default=None, pattern=r"^\d{1,12}(\.\d{1,2})?$")
 
 
-@router.post("/rules", status_code=201)
+@router.post("/rules", status_code=201, responses=_REFUSALS)
 def add_rule(body: RuleIn, principal: Annotated[Principal, Depends(allow("bank.rules"))],
              runtime: RuntimeDep) -> dict[str, Any]:
     """Add a rule; refused (409 `rule_contradicts_history`) if it would have changed an earlier
@@ -170,7 +173,7 @@ class RuleStatusIn(BaseModel):
     status: Literal["active", "disabled"]
 
 
-@router.post("/rules/{rule_id}/status")
+@router.post("/rules/{rule_id}/status", responses=_REFUSALS)
 def rule_status(rule_id: LineId, body: RuleStatusIn,
                 principal: Annotated[Principal, Depends(allow("bank.rules"))],
                 runtime: RuntimeDep) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agent.chat.service import MAX_QUESTION_CHARS, ChatAnswer, ChatError, ChatService, ChatThread
 from api.deps import RuntimeDep, allow, error_response
+from api.responses import errors
 from memory.apikeys_store import Principal
 from agent.chat.tools.contract import Caller
 
@@ -66,7 +67,17 @@ def _sse(events: Iterator[dict[str, Any]]) -> Iterator[bytes]:
         yield f"event: {name}\ndata: {data}\n\n".encode()
 
 
-@router.post("", response_model=ChatAnswer)
+# One server-sent event of a streamed answer: its name, and its JSON (which repeats the name).
+SSE_EVENT = {"type": "object", "required": ["event", "data"], "properties": {
+    "event": {"type": "string", "enum": ["thread", "tool_call", "tool_result", "token", "retract",
+                                         "answer", "done", "error"]},
+    "data": {"type": "string", "contentMediaType": "application/json"}}}
+
+
+@router.post("", response_model=ChatAnswer, responses={
+    200: {"content": {"text/event-stream": {"schema": SSE_EVENT}},
+          "description": "The answer (JSON), or with `stream` the events (see the module docstring)"},
+    **errors(404)})
 def ask(body: ChatRequest, request: Request,
         principal: Annotated[Principal, Depends(allow("chat.ask"))], service: ServiceDep) -> Any:
     """Ask the assistant. It answers from tool results (the ledger, the inbox, payroll, policies
@@ -90,7 +101,7 @@ def _chain(first: dict[str, Any], rest: Iterator[dict[str, Any]]) -> Iterator[di
     yield from rest
 
 
-@router.get("/{thread_id}", response_model=ChatThread)
+@router.get("/{thread_id}", response_model=ChatThread, responses=errors(404))
 def thread(thread_id: str, principal: Annotated[Principal, Depends(allow("chat.ask"))],
            service: ServiceDep) -> Any:
     """A conversation's turns: each question, answer, citations and tool calls."""

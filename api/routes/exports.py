@@ -12,7 +12,6 @@ Each answer carries `Content-Disposition: attachment; filename=...` and `X-Expor
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
@@ -20,6 +19,8 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import RuntimeDep, allow
+from api.responses import errors
+from api.schemas import Day
 from memory.apikeys_store import Principal
 from memory.db import read_only
 from services.books_export import Export, ExportMismatch, export_csv, export_hledger
@@ -35,7 +36,7 @@ def _answer(done: Export, filename: str, media_type: str) -> Response:
 
 
 @router.get("/hledger", response_class=Response,
-            responses={200: {"content": {"text/plain": {}}}})
+            responses={200: {"content": {"text/plain": {}}}, **errors(409)})
 async def hledger(_: Exporting, runtime: RuntimeDep) -> Response:
     """The whole ledger as a plain-text hledger journal (`hledger check --strict` accepts it)."""
     def run() -> Export:
@@ -53,8 +54,8 @@ async def hledger(_: Exporting, runtime: RuntimeDep) -> Response:
 async def csv_export(
         target: Annotated[Literal["xero", "myob"], Path()],
         kind: Annotated[Literal["bills", "journals"], Path()], _: Exporting, runtime: RuntimeDep,
-        date_from: Annotated[date | None, Query(alias="from")] = None,
-        date_to: Annotated[date | None, Query(alias="to")] = None,
+        date_from: Annotated[Day | None, Query(alias="from")] = None,
+        date_to: Annotated[Day | None, Query(alias="to")] = None,
         with_bill_journals: bool = False) -> Response:
     """Bills (by issue date) or journals (by date) between the dates, inclusive, as the target
     imports them. Journals leave out those that post bills unless `with_bill_journals`."""

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import RuntimeDep, allow, error_response
+from api.schemas import Day, ErrorBody
 from memory.apikeys_store import Principal
 from tools.imports.model import ImportProblem, ImportRefused
 
@@ -64,13 +65,14 @@ def _run(runtime: Any, system: str, files: list[tuple[str, bytes]], actor: str,
     return {**summary(outcome.plan), "dry_run": dry_run, "applied": outcome.applied}
 
 
-@router.post("/{system}", responses={422: {"description": "Refused: every problem with its file "
-                                                           "and row; nothing was written"}})
+@router.post("/{system}", responses={422: {
+    "model": ErrorBody, "description": "Invalid, or refused: every problem with its file and row "
+                                       "(`error.problems`); nothing was written"}})
 async def import_books_route(
         system: Annotated[Literal["xero", "myob"], Path()], body: ImportIn,
         principal: Annotated[Principal, Depends(allow("books.import"))], runtime: RuntimeDep,
         dry_run: Annotated[bool, Query()] = True,
-        as_at: Annotated[date | None, Query(description="The opening balances' date")] = None) -> Any:
+        as_at: Annotated[Day | None, Query(description="The opening balances' date")] = None) -> Any:
     """Import Xero CSV or MYOB AccountRight TXT exports (told apart by their headers): chart,
     contacts with bank details, bills and sales, opening balances. All or nothing; the same
     export again changes nothing."""

@@ -21,7 +21,6 @@ BACKOFFICE_ABA_* settings. Remittance advice is a separate call (`.../remittance
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path
@@ -30,6 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import RuntimeDep, allow
+from api.responses import errors
+from api.schemas import Day
 from api.views import jsonable
 from memory.apikeys_store import Principal
 from services import payment_runs
@@ -38,6 +39,8 @@ from tools.ledger.problems import LedgerError
 from tools.payments.aba import Remitter
 
 router = APIRouter(prefix="/payments/runs", tags=["payments"])
+# What `refusal` answers for a run (the 403 comes with the roles: api.responses).
+_REFUSALS = errors(403, 404, 409, 422)
 RunId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=200,
                                        pattern=r"^[\x21-\x7e]+$",
@@ -78,12 +81,12 @@ def remitter(runtime: Runtime) -> Remitter:
 
 class ProposeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    due_by: date = Field(description="Pay the approved bills due on or before this date")
+    due_by: Day = Field(description="Pay the approved bills due on or before this date")
 
 
 class WriteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    process_on: date | None = Field(default=None, description="Processing date (default: today)")
+    process_on: Day | None = Field(default=None, description="Processing date (default: today)")
     self_balance: bool | None = Field(default=None, description="End with one debit to your own "
                                       "account (default: BACKOFFICE_ABA_SELF_BALANCE)")
 
@@ -100,7 +103,7 @@ async def list_runs(_: Annotated[Principal, Depends(allow("payments.read"))],
     return jsonable(await _call(payment_runs.list_runs, runtime))
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses=errors(409))
 async def propose(body: ProposeIn, idempotency_key: IdempotencyKey,
                   principal: Annotated[Principal, Depends(allow("payments.propose"))],
                   runtime: RuntimeDep) -> dict[str, Any]:
@@ -111,14 +114,14 @@ async def propose(body: ProposeIn, idempotency_key: IdempotencyKey,
                                 actor=principal.actor, idempotency_key=idempotency_key))
 
 
-@router.get("/{run_id}")
+@router.get("/{run_id}", responses=errors(404))
 async def show(run_id: RunId, _: Annotated[Principal, Depends(allow("payments.read"))],
                runtime: RuntimeDep) -> dict[str, Any]:
     """One run: its suppliers, bills, bank details, approval, file and remittances."""
     return jsonable(await _call(payment_runs.show_run, runtime, run_id))
 
 
-@router.post("/{run_id}/approval")
+@router.post("/{run_id}/approval", responses=_REFUSALS)
 async def approve(run_id: RunId, principal: Annotated[Principal, Depends(allow("payments.approve"))],
                   runtime: RuntimeDep) -> dict[str, Any]:
     """Approve a proposed run (not as its creator, nor as whoever last changed a payee's bank
@@ -128,7 +131,7 @@ async def approve(run_id: RunId, principal: Annotated[Principal, Depends(allow("
 
 @router.post("/{run_id}/file", response_class=Response,
              responses={200: {"content": {"text/plain": {}},
-                              "description": "The ABA (direct entry) file"}})
+                              "description": "The ABA (direct entry) file"}, **_REFUSALS})
 async def write_file(run_id: RunId, principal: Annotated[Principal, Depends(allow("payments.write"))],
                      runtime: RuntimeDep, body: WriteIn | None = None) -> Response:
     """Write an approved run's ABA file, every payee's bank details checked again against the
@@ -145,7 +148,7 @@ async def write_file(run_id: RunId, principal: Annotated[Principal, Depends(allo
                              "X-Replayed": "true" if run.get("replayed") else "false"})
 
 
-@router.post("/{run_id}/remittances")
+@router.post("/{run_id}/remittances", responses=_REFUSALS)
 async def remittances(run_id: RunId, principal: Annotated[Principal, Depends(allow("payments.write"))],
                       runtime: RuntimeDep) -> list[dict[str, Any]]:
     """Email each supplier of a written run its remittance advice, once: a retry sends only what
@@ -154,7 +157,7 @@ async def remittances(run_id: RunId, principal: Annotated[Principal, Depends(all
                                 actor=principal.actor))
 
 
-@router.post("/{run_id}/cancel")
+@router.post("/{run_id}/cancel", responses=_REFUSALS)
 async def cancel(run_id: RunId, principal: Annotated[Principal, Depends(allow("payments.write"))],
                  runtime: RuntimeDep, body: CancelIn | None = None) -> dict[str, Any]:
     """Cancel a run not yet written: its bills may go into another run."""

@@ -6,12 +6,13 @@ stays free of the database. The docstring of `run_payroll_check` is what the mod
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from tools.payroll.check import EmployeeCheck, PayRunCheck, PayRunInput, check_pay_run
 from tools.payroll.model import hours_text
@@ -27,9 +28,20 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _iso_day(value: Any) -> Any:
+    """A date, or one written YYYY-MM-DD: not a number (pydantic would read 0 as 1 January 1970)."""
+    if isinstance(value, date) or (isinstance(value, str)
+                                   and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
+        return value
+    raise ValueError("a date is written YYYY-MM-DD")
+
+
+Day = Annotated[date, BeforeValidator(_iso_day)]
+
+
 class PayrollCheckRequest(_Model):
-    period_start: date = Field(description="First day of the period: pay runs wholly inside it are checked")
-    period_end: date = Field(description="Last day of the period (inclusive)")
+    period_start: Day = Field(description="First day of the period: pay runs wholly inside it are checked")
+    period_end: Day = Field(description="Last day of the period (inclusive)")
     employee_ids: list[str] | None = Field(default=None, description="Only these employee codes (e.g. E007)")
 
     @model_validator(mode="after")
