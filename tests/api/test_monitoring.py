@@ -125,6 +125,16 @@ def test_metrics_are_the_databases_numbers_before_and_after_the_worker(api: Api)
     assert m["backoffice_http_request_duration_seconds_count"][
         (("method", "GET"), ("route", "/metrics"))] == 1
 
+    # a run retried after an error, and one that failed
+    with unit_of_work(api.runtime.sessions) as session:
+        first, second = session.scalars(select(ApRun).order_by(ApRun.id.desc()).limit(2)).all()
+        first.state, first.last_error = "running", "TimeoutError: the OCR took too long"
+        second.state = "failed"
+    m = scrape(api)
+    assert single(m, "backoffice_ap_runs_retrying") == 1
+    assert single(m, "backoffice_ap_runs_failed") == 1
+    assert nonzero(by_label(m["backoffice_ap_runs"], "state")) == database(api)["runs"]
+
 
 def test_metrics_need_a_key_whose_role_may_see_them(make_api: Any) -> None:
     api = make_api()
