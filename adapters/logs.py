@@ -26,8 +26,9 @@ from typing import IO, Any
 _context: ContextVar[Mapping[str, Any]] = ContextVar("backoffice_log_context",
                                                      default=MappingProxyType({}))
 # What every LogRecord has of its own: anything else on a record is a context field.
-_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime",
-                                                                                 "taskName"}
+# (uvicorn adds color_message: the message again, with terminal colours)
+_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message", "asctime", "taskName", "color_message"}
 NOISY = ("alembic", "mail.log")  # a line per health check / per SMTP connection
 _OURS = "_backoffice_handler"
 

@@ -180,12 +180,13 @@ def _start_watchdog(runtime: Runtime, stop: threading.Event) -> threading.Thread
     watch_log = logging.getLogger("backoffice.watchdog")
 
     def run() -> None:
-        while not stop.is_set():
+        # First wait one interval: a worker starting beside us (the embedded setup) has not
+        # ticked yet, and the last run's stale heartbeat must not raise a false alarm.
+        while not stop.wait(runtime.settings.alert_check_seconds):
             try:
                 watch(runtime.settings, runtime.sessions, runtime.clock, by=by)
             except Exception:  # noqa: BLE001 — keep watching; the database may come back
                 watch_log.exception("watchdog failed")
-            stop.wait(runtime.settings.alert_check_seconds)
 
     thread = threading.Thread(target=run, name="backoffice-watchdog", daemon=True)
     thread.start()
