@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from memory import audit
@@ -120,13 +120,19 @@ def activate(session: Session, clock: Clock, key_id: int, *, actor: str) -> None
                  entity_id=row.id, payload={"name": row.name, "role": row.role, "holder": row.holder})
 
 
+# Every API request runs this: the columns only, one statement built once (an ORM entity, and a
+# statement built per call, cost more than the read itself: evals/benchmarks/load_bench.py).
+_BY_HASH = select(ApiKey.id, ApiKey.name, ApiKey.role, ApiKey.employee_code, ApiKey.holder,
+                  ApiKey.revoked_at, ApiKey.activated_at).where(ApiKey.key_hash == bindparam("h"))
+
+
 def authenticate(session: Session, key: str | None) -> Principal | None:
     if not key or not key.startswith(KEY_PREFIX) or len(key) > 200:
         return None
-    row = session.scalar(select(ApiKey).where(ApiKey.key_hash == _hash(key)))
+    row = session.execute(_BY_HASH, {"h": _hash(key)}).first()
     if row is None or row.revoked_at is not None or row.activated_at is None:
         return None  # a disabled key works for nothing until an owner activates it
-    return _principal(row)
+    return Principal(row.id, row.name, row.role, row.employee_code, row.holder)
 
 
 def revoke(session: Session, clock: Clock, key_id: int, *, actor: str) -> bool:
