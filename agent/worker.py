@@ -21,15 +21,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from adapters.logs import log_context
 from agent.checkpointer import open_checkpointer
 from agent.context import RunContext
 from agent.graphs.invoice import build_invoice_graph
 from agent.runner import RunResult, process
-from adapters.logs import log_context
 from memory import ap_store, monitoring_store
 from memory.db import unit_of_work
 
 log = logging.getLogger(__name__)
+IDLE_BEAT_SECONDS = 15.0
 
 
 @dataclass
@@ -49,12 +50,12 @@ class Worker:
         self.host, self.pid = socket.gethostname(), os.getpid()
         self.started_at: datetime | None = None
         self.runs_processed = 0
-        self._beat_at, self._watched_at = time.monotonic(), float("-inf")  # the last ones
+        self._beat_at, self._watched_at = float("-inf"), float("-inf")  # the last ones
 
     def _record_maildir(self) -> int:
+        from adapters.inbox.maildir import import_maildir
         from memory.inbox_store import InboxStore
         from services.intake import MessageIntake
-        from adapters.inbox.maildir import import_maildir
         from tools.inbox.parsing import MessageLimits
 
         maildir = self.ctx.settings.maildir_path
@@ -85,7 +86,11 @@ class Worker:
         if report.escalated:
             log.info("%d approval(s) escalated", report.escalated)
         errors = [r.error for r in report.results if r.error]
-        self.beat(error=errors[-1] if errors else None)
+        # An idle worker beats every IDLE_BEAT_SECONDS at most, not every poll: on SQLite each
+        # beat is a write, and the watchdog only needs one well inside its stale limit.
+        idle_beat = min(IDLE_BEAT_SECONDS, keepalive)
+        if report.results or errors or time.monotonic() - self._beat_at >= idle_beat:
+            self.beat(error=errors[-1] if errors else None)
         return report
 
     def beat(self, *, error: str | None = None) -> None:
@@ -117,12 +122,12 @@ class Worker:
                     report = self.tick(graph)
                     if on_tick is not None:
                         on_tick(report)
-                except Exception as exc:  # noqa: BLE001 — the worker keeps running; the run is retried
+                except Exception as exc:
                     log.exception("worker tick failed")
                     self._beat_quietly(f"tick failed: {type(exc).__name__}: {exc}")
                 try:
                     self.watch_if_due()
-                except Exception:  # noqa: BLE001 — a failing watchdog must not stop the work
+                except Exception:
                     log.exception("watchdog failed")
                 stop.wait(self.ctx.settings.worker_poll_seconds)
 
@@ -130,7 +135,7 @@ class Worker:
     def _beat_quietly(self, error: str) -> None:
         try:
             self.beat(error=error)
-        except Exception:  # noqa: BLE001 — the database itself may be what failed
+        except Exception:
             log.debug("heartbeat not recorded", exc_info=True)
 
 
@@ -149,8 +154,8 @@ def describe(r: RunResult) -> str:
 def escalate_overdue(ctx: RunContext) -> int:
     """Approvals pending longer than `approval_escalate_hours`: record the escalation and, when a
     relay is configured, email the approvers (adapters.inbox.notify)."""
-    from memory import approvals_store
     from adapters.inbox.notify import send_escalation
+    from memory import approvals_store
 
     before = ctx.clock.now() - timedelta(hours=ctx.settings.approval_escalate_hours)
     with unit_of_work(ctx.sessions) as session:

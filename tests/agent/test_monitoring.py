@@ -12,13 +12,15 @@ from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
+from langgraph.checkpoint.memory import InMemorySaver
 from sqlalchemy import select
 
+import agent.worker
 from adapters.inbox.smtp import smtp_controller
 from agent.graphs.invoice import build_invoice_graph
 from agent.serde import checkpoint_serde
 from agent.worker import Worker
-from langgraph.checkpoint.memory import InMemorySaver
 from memory import monitoring_store
 from memory.ap_schema import ApRun
 from memory.db import unit_of_work
@@ -39,7 +41,8 @@ def _mails(box: Path) -> list[EmailMessage]:
             for p in paths]
 
 
-def test_a_tick_records_the_workers_heartbeat(books: Books) -> None:
+def test_a_tick_records_the_workers_heartbeat(books: Books,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     worker = Worker(books.ctx, name="w-1", scan_maildir=False)
     graph = _graph()
     report = worker.tick(graph)
@@ -49,7 +52,11 @@ def test_a_tick_records_the_workers_heartbeat(books: Books) -> None:
         first_tick = row.last_tick_at
     assert (row.name, row.host, row.pid) == ("w-1", socket.gethostname(), worker.pid)
     assert row.runs_processed == len(report.results)
-    worker.tick(graph)  # nothing left to do: the same row, a later tick, the same count
+    worker.tick(graph)  # idle at once: no write (an idle worker beats every IDLE_BEAT_SECONDS)
+    with unit_of_work(books.sessions) as session:
+        assert session.scalars(select(WorkerHeartbeat)).one().last_tick_at == first_tick
+    monkeypatch.setattr(agent.worker, "IDLE_BEAT_SECONDS", 0.0)
+    worker.tick(graph)  # idle, but due: the same row, a later tick, the same count
     with unit_of_work(books.sessions) as session:
         [again] = session.scalars(select(WorkerHeartbeat)).all()
         runs = session.scalars(select(ApRun)).all()
