@@ -248,6 +248,9 @@ async def measure(url: str, key: str, pid: int, scenario: Scenario, warmup: floa
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60,
                                  headers={"Authorization": f"Bearer {key}"}) as client:
+        # At least one of each request (the assistant's first question of a kind loads what it
+        # needs: the knowledge base, the awards).
+        warmup = max(warmup, len(QUESTIONS) / scenario.rate if scenario.name == "chat" else 0)
         if warmup > 0:
             await open_loop(client, scenario, warmup, connections)
         load_before = os.getloadavg()[0]
