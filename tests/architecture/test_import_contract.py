@@ -4,6 +4,7 @@ offline never loads the LLM SDK. ARCHITECTURE.md describes the layers."""
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 import tomllib
@@ -27,8 +28,17 @@ def _layers() -> list[set[str]]:
 
 
 def test_the_import_contract_passes() -> None:
-    assert lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True,
-                        no_logo=True) == 0
+    # import-linter configures logging with dictConfig, which disables every logger that already
+    # exists (the app's, imported by other test modules): later tests in this process would see
+    # no log records. Put them back as they were.
+    loggers = [lg for lg in logging.root.manager.loggerDict.values() if isinstance(lg, logging.Logger)]
+    disabled = [lg.disabled for lg in loggers]
+    try:
+        assert lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True,
+                            no_logo=True) == 0
+    finally:
+        for lg, was in zip(loggers, disabled, strict=True):
+            lg.disabled = was
 
 
 def test_every_top_level_package_has_a_layer() -> None:
