@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from memory import audit
 from memory.ap_schema import ApRun
-from memory.db import unit_of_work
+from memory.db import read_only, unit_of_work
 from memory.inbox_schema import InboxMessage
 from memory.ledger_store import LedgerStore
 from memory.schema import Invoice, Journal
@@ -34,6 +34,22 @@ def _start(home: Path) -> subprocess.Popen[bytes]:
     env.pop("BACKOFFICE_DATABASE_URL", None)
     return subprocess.Popen([sys.executable, "-m", "tests.agent.crash_worker"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _wait_for_a_claim(home: Path, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    """Until the worker process holds an AP run (its name is host:pid:thread)."""
+    books = books_at(home)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            with read_only(books.sessions) as session:  # a WAL read: no lock the worker waits on
+                if session.scalar(select(ApRun.id).where(
+                        ApRun.state.in_(("running", "resuming")),
+                        ApRun.claimed_by.like(f"%:{proc.pid}:%")).limit(1)) is not None:
+                    return
+            time.sleep(0.01)
+    finally:
+        books.engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -56,10 +72,16 @@ def test_kill_9_at_random_moments_leaves_each_message_one_outcome(demo_template:
     home = copy_home(demo_template, tmp_path / "home")
     rng = random.Random(seed)
     kills = 0
-    for _ in range(8):  # kill up to 8 times, each at a random moment of a fresh worker's life
+    for attempt in range(8):  # kill up to 8 times, each at a random moment of a fresh worker's life
         proc = _start(home)
-        # Imports take about half of a full run; the kills land from late imports to near the end.
-        time.sleep(rng.uniform(0.4, 0.9) * full_run_seconds)
+        if attempt == 0:
+            # The first kill lands in the middle of a run, however fast the machine is right now
+            # (a kill timed from the calibration alone could come after the worker finished).
+            _wait_for_a_claim(home, proc)
+            time.sleep(rng.uniform(0, 0.2))
+        else:
+            # Imports take about half of a full run; the kills land from late imports to the end.
+            time.sleep(rng.uniform(0.4, 0.9) * full_run_seconds)
         if proc.poll() is not None:
             break
         proc.send_signal(signal.SIGKILL)
