@@ -38,6 +38,7 @@ from api.deps import (
     error_response,
     read_engine,
     read_sessions,
+    reads_inline,
     unavailable_response,
 )
 from api.metrics import Metrics, ObservabilityMiddleware
@@ -110,7 +111,7 @@ def create_app(source: Settings | Runtime | None = None, *, clock: Clock | None 
     app.state.run_context = run_context(runtime)
     app.state.read_engine = read_engine(runtime)
     app.state.read_sessions = read_sessions(runtime, app.state.read_engine)
-    app.state.reads = Reads(app.state.read_sessions, inline=app.state.read_engine is not None)
+    app.state.reads = Reads(app.state.read_sessions, inline=reads_inline(runtime.settings))
 
     # Added last = outermost: the body limit applies before anything reads the body.
     app.add_middleware(AuthMiddleware, reads=app.state.reads)

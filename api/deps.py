@@ -1,8 +1,8 @@
 """Who is calling and what they may do; the request body limit.
 
-Authentication: every path of the JSON API (under /v1), and /metrics, needs an
-API key (the workplace pages outside /v1 sign people in with a session instead: api.web.auth), as `Authorization: Bearer <key>` or `X-API-Key: <key>`. `AuthMiddleware` checks it before
-routing, so an unauthenticated caller learns nothing, not even which routes exist or whether its
+Authentication: every path of the JSON API (under /v1), and /metrics, needs an API key (the
+workplace pages outside /v1 sign people in with a session instead: api.web.auth), as
+`Authorization: Bearer <key>` or `X-API-Key: <key>`. `AuthMiddleware` checks it before routing, so an unauthenticated caller learns nothing, not even which routes exist or whether its
 body parses: a missing, malformed, unknown or revoked key all get the same 401 body (with
 `WWW-Authenticate`). Keys are kept as SHA-256 hashes (memory.apikeys_store).
 
@@ -41,8 +41,9 @@ other or behind the worker. On PostgreSQL they are the runtime's own sessions. `
 hot reads (the key check, the approval queue, one approval, message status, one bill): on SQLite
 inline on the event loop, since such a WAL read takes well under a millisecond and never waits
 for a writer, and a hop to a worker thread costs more than the read (and, under load, GIL
-contention: see evals/benchmarks/api_bench.py); on PostgreSQL in the thread pool, since a network
-round trip must not block the loop.
+contention: see evals/benchmarks/api_bench.py); on a PostgreSQL on this machine the same
+(`reads_inline`); on a remote one in the thread pool, since its round trips must not block the
+loop.
 
 Body limit: `BodyLimitMiddleware` refuses a request whose Content-Length is above the limit with 413
 before reading anything, and counts the bytes of bodies without one (chunked) as they are read,
@@ -66,6 +67,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.settings import Settings
 from services.runtime import Runtime
 from api.views import PERMISSIONS
 from memory import apikeys_store
@@ -118,6 +120,22 @@ def read_engine(runtime: Runtime) -> Engine | None:
         connection.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def reads_inline(settings: Settings) -> bool:
+    """Whether `Reads` runs on the event loop (BACKOFFICE_API_INLINE_READS): on SQLite, and by
+    default on a PostgreSQL reached over loopback or a socket, whose reads are sub-millisecond
+    round trips that never wait for a writer (MVCC). A thread hop would cost more than the read,
+    and at 200 req/s its GIL hand-offs put p99 far past 50 ms (evals/benchmarks/load_bench.py). A
+    remote database keeps the thread pool: its round trips must not block the loop."""
+    choice = settings.api_inline_reads
+    if choice != "auto":
+        return choice == "on"
+    url = make_url(normalise_url(settings.resolved_database_url))
+    if url.get_backend_name() == "sqlite":
+        return True
+    host = url.host or str(url.query.get("host") or "")
+    return host in ("", "localhost", "127.0.0.1", "::1") or host.startswith("/")
 
 
 def read_sessions(runtime: Runtime, engine: Engine | None) -> sessionmaker[Session]:

@@ -134,6 +134,10 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_max_body_bytes: int = Field(default=25 * MIB, gt=0)
+    api_inline_reads: Literal["auto", "on", "off"] = Field(
+        default="auto", description="Run the API's hot reads on the event loop instead of a worker "
+        "thread. auto: on SQLite, and on a PostgreSQL on this machine (loopback or socket), where "
+        "a read is a sub-millisecond round trip; off for a remote database")
 
     # The workplace (the browser pages at /)
     web_session_hours: float = Field(default=8, gt=0, le=24 * 7,
