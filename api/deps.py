@@ -2,8 +2,9 @@
 
 Authentication: every path of the JSON API (under /v1), and /metrics, needs an API key (the
 workplace pages outside /v1 sign people in with a session instead: api.web.auth), as
-`Authorization: Bearer <key>` or `X-API-Key: <key>`. `AuthMiddleware` checks it before routing, so an unauthenticated caller learns nothing, not even which routes exist or whether its
-body parses: a missing, malformed, unknown or revoked key all get the same 401 body (with
+`Authorization: Bearer <key>` or `X-API-Key: <key>`. `AuthMiddleware` checks it before routing,
+so an unauthenticated caller learns nothing, not even which routes exist or whether its body
+parses: a missing, malformed, unknown or revoked key all get the same 401 body (with
 `WWW-Authenticate`). Keys are kept as SHA-256 hashes (memory.apikeys_store).
 
 Roles (`require_roles` / `allow`, a 403 `forbidden` otherwise), from api.views.PERMISSIONS:
