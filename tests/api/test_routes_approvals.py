@@ -398,7 +398,10 @@ def test_reads_and_decisions_on_postgresql(postgres_server_url: str, tmp_path) -
                          autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     url = base.update_query_dict({"options": f"-csearch_path={schema}"})
-    settings = load_settings(home=tmp_path / "home", database_url=url.render_as_string(hide_password=False))
+    # Reads in the thread pool, as for a remote database (a local one reads on the loop by
+    # default: tests/api/test_deps.py); the concurrent decisions below run against either.
+    settings = load_settings(home=tmp_path / "home", database_url=url.render_as_string(hide_password=False),
+                             api_inline_reads="off")
     build_demo(settings, with_assistant=False)
     clock = TickingClock(TODAY)
     runtime = Runtime(settings, clock)
