@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from evals.benchmarks.pg_schemas import drop_schema, schema_url
+
 
 def _size(path: Path) -> int:
     backups = path / "backups"
@@ -34,28 +36,15 @@ def _schema(server: str | None, made: list[str]) -> str | None:
         return None
     import uuid
 
-    import psycopg
-    from sqlalchemy.engine import make_url
-
     name = f"bench_{uuid.uuid4().hex[:10]}"
-    base = make_url(server)
-    with psycopg.connect(base.set(drivername="postgresql").render_as_string(hide_password=False),
-                         autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{name}"')
+    url = schema_url(server, name)
     made.append(name)
-    return base.update_query_dict({"options": f"-csearch_path={name}"}).render_as_string(hide_password=False)
+    return url
 
 
 def _drop(server: str | None, made: list[str]) -> None:
-    if server is None or not made:
-        return
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    with psycopg.connect(make_url(server).set(drivername="postgresql")
-                         .render_as_string(hide_password=False), autocommit=True) as conn:
-        for name in made:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+    if server is not None and made:
+        drop_schema(server, *made)
 
 
 def bench(home: Path, repeat: int, scratch: Path, source_url: str | None = None,

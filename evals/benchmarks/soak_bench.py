@@ -16,30 +16,9 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from evals.benchmarks.pg_schemas import drop_schema, schema_url
+
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def schema_url(server_url: str, schema: str) -> str:
-    """Create `schema` and return a URL whose connections use it (search_path)."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    base = make_url(server_url)
-    with psycopg.connect(base.set(drivername="postgresql").render_as_string(hide_password=False),
-                         autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    return base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False)
-
-
-def drop_schema(server_url: str, schema: str) -> None:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    base = make_url(server_url)
-    with psycopg.connect(base.set(drivername="postgresql").render_as_string(hide_password=False),
-                         autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def main() -> None:
@@ -67,7 +46,8 @@ def main() -> None:
         report["home"] = str(home)
         reports.append(report)
         if not args.json:
-            print(f"seed {seed}: {report['seconds']}s, {report['total_kills']} kills {report['kills']}, "
+            print(f"seed {seed}: {report['seconds']}s, {report['total_kills']} kills "
+                  f"{report['kills']}, "
                   f"outcomes {report['outcomes']}, {len(report['problems'])} problem(s)"
                   + "".join(f"\n  {p}" for p in report["problems"][:20]))
     if args.json:

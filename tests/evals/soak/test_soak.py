@@ -1,8 +1,9 @@
 """The soak's short form (CI): fresh invoice emails over SMTP and the API, some over both, to three
-`backoffice worker` processes and the API on one PostgreSQL database, while a worker or the API is
-killed with SIGKILL every moment or two and started again. Every message must be recorded once and
-come to exactly one outcome; nothing may be booked twice; the books balance; the chain verifies.
-Then a payment run through the API, still under the kills. The long form (500 emails, several seeds, >= 20 kills) is evals/benchmarks/soak_bench.py."""
+`backoffice worker` processes and the API on one PostgreSQL database, while a worker or the API
+is killed with SIGKILL every moment or two and started again. Every message must be recorded once
+and come to exactly one outcome; nothing may be booked twice; the books balance; the chain
+verifies. Then a payment run through the API, still under the kills. The long form (500 emails,
+several seeds, >= 20 kills) is evals/benchmarks/soak_bench.py."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from evals.benchmarks.soak_bench import drop_schema, schema_url
+from evals.benchmarks.pg_schemas import drop_schema, schema_url
 from evals.soak.run import SoakConfig, run_soak
 
 pytestmark = [pytest.mark.postgres, pytest.mark.soak]
